@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctl ABI of /dev/lockonfault: argument copying and validation.
+ *
+ * Validation follows the native syscalls, in their order: unknown flags
+ * are refused first (EINVAL), then the caller's right to lock memory
+ * (EPERM), as mlock2() and mlockall() do.  The locking engine is not in
+ * this version of the module: requests that pass validation are refused
+ * with EOPNOTSUPP, and nothing is changed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/pid.h>
+#include <linux/uaccess.h>
+#include <linux/ratelimit.h>
+
+#include "lof_internal.h"
+
+/*
+ * Copy the caller's argument struct: its leading u32 says how large it is
+ * (LOF_*_SIZE_VER0 at least, LOF_ARG_SIZE_MAX at most); bytes the module
+ * does not know must be zero.  Returns the caller's size or an errno.
+ */
+static int lof_copy_arg(void *karg, size_t ksize, size_t minsize,
+			const void __user *uarg)
+{
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < minsize)
+		return -EINVAL;
+	if (usize > LOF_ARG_SIZE_MAX)
+		return -E2BIG;
+	ret = copy_struct_from_user(karg, ksize, uarg, usize);
+	if (ret)
+		return ret;
+	return usize;
+}
+
+static int lof_copy_out(void __user *uarg, const void *karg, size_t ksize,
+			u32 usize)
+{
+	if (copy_to_user(uarg, karg, min_t(size_t, ksize, usize)))
+		return -EFAULT;
+	return 0;
+}
+
+static bool lof_zero(const u64 *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void lof_version_string(struct lof_version *v)
+{
+	v->abi_version = LOF_ABI_VERSION;
+	v->major = LOF_VERSION_MAJOR;
+	v->minor = LOF_VERSION_MINOR;
+	v->patch = LOF_VERSION_PATCH;
+	memset(v->version, 0, sizeof(v->version));
+	snprintf(v->version, sizeof(v->version), "%s", LOF_VERSION);
+}
+
+static long lof_ioc_version(void __user *uarg)
+{
+	struct lof_version v;
+	int usize;
+
+	usize = lof_copy_arg(&v, sizeof(v), LOF_VERSION_SIZE_VER0, uarg);
+	if (usize < 0)
+		return usize;
+	if (v.reserved0 || !lof_zero(v.reserved, ARRAY_SIZE(v.reserved)))
+		return -EINVAL;
+
+	lof_version_string(&v);
+	v.features = lof_features();
+	v.kernel_features = lof_kernel_features();
+	v.missed_probes = lof_missed_probes();
+	return lof_copy_out(uarg, &v, sizeof(v), usize);
+}
+
+static long lof_ioc_range(void __user *uarg, bool lock)
+{
+	struct lof_range r;
+	int usize;
+
+	usize = lof_copy_arg(&r, sizeof(r), LOF_RANGE_SIZE_VER0, uarg);
+	if (usize < 0)
+		return usize;
+	if (!lof_zero(r.reserved, ARRAY_SIZE(r.reserved)))
+		return -EINVAL;
+	if (r.flags & ~(lock ? LOF_LOCK_FLAGS : 0))
+		return -EINVAL;
+	if (lock && !can_do_mlock())
+		return -EPERM;
+	return -EOPNOTSUPP;
+}
+
+static long lof_ioc_lockall(void __user *uarg, bool lock)
+{
+	struct lof_lockall a;
+	int usize;
+
+	usize = lof_copy_arg(&a, sizeof(a), LOF_LOCKALL_SIZE_VER0, uarg);
+	if (usize < 0)
+		return usize;
+	if (!lof_zero(a.reserved, ARRAY_SIZE(a.reserved)))
+		return -EINVAL;
+	if (!lock) {
+		if (a.flags)
+			return -EINVAL;
+		return -EOPNOTSUPP;
+	}
+	/* mlockall(): no flags, unknown flags, or MCL_ONFAULT alone */
+	if (!a.flags || (a.flags & ~LOF_MCL_FLAGS) ||
+	    a.flags == LOF_MCL_ONFAULT)
+		return -EINVAL;
+	if (!can_do_mlock())
+		return -EPERM;
+	return -EOPNOTSUPP;
+}
+
+static long lof_ioc_query(void __user *uarg)
+{
+	struct lof_query q;
+	struct pid *pid;
+	int usize;
+
+	usize = lof_copy_arg(&q, sizeof(q), LOF_QUERY_SIZE_VER0, uarg);
+	if (usize < 0)
+		return usize;
+	if (q.flags || !lof_zero(q.reserved, ARRAY_SIZE(q.reserved)))
+		return -EINVAL;
+	if (q.pid < 0 || q.nr_entries > LOF_QUERY_ENTRIES_MAX)
+		return -EINVAL;
+	if (q.addr + q.len < q.addr)
+		return -EINVAL;
+	if (q.pid) {
+		pid = find_get_pid(q.pid);
+		if (!pid)
+			return -ESRCH;
+		put_pid(pid);
+	}
+	return -EOPNOTSUPP;
+}
+
+long lof_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	long ret;
+
+	switch (cmd) {
+	case LOF_IOC_VERSION:
+		ret = lof_ioc_version(uarg);
+		break;
+	case LOF_IOC_LOCK:
+		ret = lof_ioc_range(uarg, true);
+		break;
+	case LOF_IOC_UNLOCK:
+		ret = lof_ioc_range(uarg, false);
+		break;
+	case LOF_IOC_LOCKALL:
+		ret = lof_ioc_lockall(uarg, true);
+		break;
+	case LOF_IOC_UNLOCKALL:
+		ret = lof_ioc_lockall(uarg, false);
+		break;
+	case LOF_IOC_QUERY:
+		ret = lof_ioc_query(uarg);
+		break;
+	default:
+		ret = -ENOTTY;
+		break;
+	}
+	if (ret < 0 && lof_verbose)
+		pr_info_ratelimited("%s[%d]: ioctl %#x refused: %ld\n",
+				    current->comm, task_pid_nr(current), cmd,
+				    ret);
+	return ret;
+}

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lockonfault: lock-on-fault for kernels without mlock2(MLOCK_ONFAULT).
+ *
+ * Module setup: the misc device /dev/lockonfault, its parameters, and what
+ * the running kernel offers natively.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/init.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/kprobes.h>
+
+#include "lof_internal.h"
+
+unsigned int lof_verbose;
+module_param_named(verbose, lof_verbose, uint, 0644);
+MODULE_PARM_DESC(verbose,
+		 "Log refused requests: 0 = never (default), 1 = rate-limited, with caller, command and errno");
+
+static u64 lof_kfeatures;
+
+static const struct file_operations lof_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.llseek = no_llseek,
+	.unlocked_ioctl = lof_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl = lof_compat_ptr_ioctl,
+#endif
+};
+
+static struct miscdevice lof_misc = {
+	.minor = LOF_MISC_MINOR,
+	.name = LOF_DEVICE_NAME,
+	.fops = &lof_fops,
+	/* Everything the device does is bounded by the caller's own rights. */
+	.mode = 0666,
+};
+
+u64 lof_features(void)
+{
+	u64 f = 0;
+
+	if (IS_ENABLED(CONFIG_COMPAT))
+		f |= LOF_FEAT_COMPAT32;
+	return f;
+}
+
+u64 lof_kernel_features(void)
+{
+	return lof_kfeatures;
+}
+
+u64 lof_missed_probes(void)
+{
+	/* No probe is registered yet, so none can have been missed. */
+	return 0;
+}
+
+/*
+ * Whether the running kernel has a symbol, through the kprobes symbol
+ * lookup (kallsyms_lookup_name() is not exported since 5.7).  The probe
+ * is registered disabled: it is never armed.
+ */
+static bool lof_symbol_exists(const char *name)
+{
+#ifdef CONFIG_KPROBES
+	struct kprobe kp = {
+		.symbol_name = name,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+
+	if (register_kprobe(&kp))
+		return false;
+	unregister_kprobe(&kp);
+	return true;
+#else
+	return false;
+#endif
+}
+
+static void lof_detect_kernel(void)
+{
+	static const char * const mlock2_names[] = {
+		"__x64_sys_mlock2", "__ia32_sys_mlock2", "__arm64_sys_mlock2",
+		"__se_sys_mlock2", "sys_mlock2", "SyS_mlock2",
+	};
+	unsigned int i;
+
+	if (lof_symbol_exists("handle_mm_fault"))
+		lof_kfeatures |= LOF_KFEAT_KPROBES;
+	for (i = 0; i < ARRAY_SIZE(mlock2_names); i++) {
+		if (lof_symbol_exists(mlock2_names[i])) {
+			lof_kfeatures |= LOF_KFEAT_MLOCK2;
+			break;
+		}
+	}
+#ifdef HAVE_NATIVE_VM_LOCKONFAULT
+	lof_kfeatures |= LOF_KFEAT_ONFAULT_HDRS;
+#endif
+}
+
+static int __init lof_init(void)
+{
+	int ret;
+
+	BUILD_BUG_ON(sizeof(struct lof_version) != LOF_VERSION_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct lof_range) != LOF_RANGE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct lof_lockall) != LOF_LOCKALL_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct lof_query) != LOF_QUERY_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct lof_query_entry) != LOF_QUERY_ENTRY_SIZE);
+
+	lof_detect_kernel();
+
+	ret = misc_register(&lof_misc);
+	if (ret == -EBUSY) {
+		pr_warn("misc minor %d is taken; using a dynamic minor (no on-demand loading)\n",
+			LOF_MISC_MINOR);
+		lof_misc.minor = MISC_DYNAMIC_MINOR;
+		ret = misc_register(&lof_misc);
+	}
+	if (ret) {
+		pr_err("cannot register /dev/%s: %d\n", LOF_DEVICE_NAME, ret);
+		return ret;
+	}
+
+	pr_info("version %s loaded: /dev/%s (10:%d), kernel mlock2 %s\n",
+		LOF_VERSION, LOF_DEVICE_NAME, lof_misc.minor,
+		(lof_kfeatures & LOF_KFEAT_MLOCK2) ? "present" : "absent");
+	return 0;
+}
+
+static void __exit lof_exit(void)
+{
+	misc_deregister(&lof_misc);
+	pr_info("unloaded\n");
+}
+
+module_init(lof_init);
+module_exit(lof_exit);
+
+MODULE_DESCRIPTION("Lock-on-fault memory locking (mlock2 MLOCK_ONFAULT, mlockall MCL_ONFAULT) for kernels without it");
+MODULE_AUTHOR("The lockonfault developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(LOF_VERSION);
+MODULE_ALIAS_MISCDEV(LOF_MISC_MINOR);
+MODULE_ALIAS("devname:" LOF_DEVICE_NAME);

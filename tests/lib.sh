@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers of the host-side scripts (tests/run, tools/lint).
+
+LOF_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Downloads and unpacked kernels outlive the checkout: keyed by the .deb
+# file names, which carry the package versions.
+: "${LOF_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/lockonfault}"
+: "${LOF_BUILD:=$LOF_TOP/build}"
+
+# shellcheck source=tests/config.sh
+. "$LOF_TOP/tests/config.sh"
+
+lof_version() {
+	sed -n 's/^PACKAGE_VERSION="\([^"]*\)".*/\1/p' "$LOF_TOP/dkms.conf"
+}
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Download a Debian package into the cache (once per version) and print
+# the .deb's path.  apt-get download runs as the caller: no sandbox user
+# needs to reach the cache.
+lof_deb() {
+	local pkg=$1 dir="$LOF_CACHE/debs" f
+	mkdir -p "$dir"
+	f=$(ls -t "$dir/${pkg}_"*.deb 2>/dev/null | head -n 1 || true)
+	if [ -z "$f" ]; then
+		(cd "$dir" && apt-get -q -o APT::Sandbox::User=root download "$pkg" >&2) ||
+			die "cannot download $pkg"
+		f=$(ls -t "$dir/${pkg}_"*.deb | head -n 1)
+	fi
+	printf '%s\n' "$f"
+}
+
+# checkpatch.pl and its data files from Debian's linux-source-6.1.
+lof_checkpatch() {
+	local deb key dir
+	dir=$(ls -d "$LOF_CACHE"/checkpatch/*/ 2>/dev/null | grep -v '\.tmp/$' | head -n 1 || true)
+	dir=${dir%/}
+	if [ -z "$dir" ]; then
+		deb=$(lof_deb linux-source-6.1)
+		key=$(basename "$deb" .deb)
+		dir="$LOF_CACHE/checkpatch/$key"
+		rm -rf "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		dpkg-deb --fsys-tarfile "$deb" |
+			tar -xO ./usr/src/linux-source-6.1.tar.xz |
+			tar -xJ -C "$dir.tmp" --strip-components=2 \
+				linux-source-6.1/scripts/checkpatch.pl \
+				linux-source-6.1/scripts/spelling.txt \
+				linux-source-6.1/scripts/const_structs.checkpatch
+		mv "$dir.tmp" "$dir"
+	fi
+	printf '%s\n' "$dir/checkpatch.pl"
+}
+
+# The vmlinuz and modules of a Debian kernel ABI, unpacked (never installed)
+# from its linux-image package.  Prints the directory.
+lof_kernel() {
+	local kver=$1 deb dir
+	deb=$(lof_deb "linux-image-$kver")
+	dir="$LOF_CACHE/kernels/$(basename "$deb" .deb)"
+	if [ ! -f "$dir/boot/vmlinuz-$kver" ]; then
+		rm -rf "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		dpkg-deb -x "$deb" "$dir.tmp"
+		rm -rf "$dir"
+		mv "$dir.tmp" "$dir"
+	fi
+	printf '%s\n' "$dir"
+}
