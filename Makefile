@@ -4,6 +4,7 @@
 #   make demo      boot a Debian kernel in QEMU, load the module, show it
 #   make check     the whole test suite (lint, DKMS, QEMU guests)
 #   make lint      checkpatch --strict, sparse (C=2), W=1
+#   make bench     benchmarks against native lock-on-fault (bench/)
 #
 # check, demo and lint install what they need (tools/setup-host).
 
@@ -30,6 +31,9 @@ check:
 demo:
 	tests/run demo
 
+bench:
+	tests/run bench
+
 lint:
 	tools/setup-host $(shell . tests/config.sh && echo $$KVER)
 	tools/lint
@@ -41,4 +45,4 @@ clean:
 	-$(MAKE) -C module clean KDIR=$(KDIR)
 	rm -rf $(BUILD)
 
-.PHONY: all module tools check demo lint version clean
+.PHONY: all module tools check demo bench lint version clean

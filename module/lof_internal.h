@@ -14,7 +14,21 @@
 extern unsigned int lof_verbose;
 u64 lof_features(void);
 u64 lof_kernel_features(void);
+
+/* lof_engine.c */
+void *lof_lookup_name(const char *name);
 u64 lof_missed_probes(void);
+int lof_engine_init(void);
+void lof_engine_exit(void);
+long lof_lock(unsigned long start, unsigned long len, bool onfault);
+long lof_unlock(unsigned long start, unsigned long len);
+long lof_lockall(unsigned int flags);
+long lof_unlockall(void);
+unsigned int lof_tracked_mms(void);
+
+/* lof_query.c */
+int lof_query_init(void);
+long lof_query(struct lof_query *q);
 
 /* lof_ioctl.c */
 long lof_ioctl(struct file *file, unsigned int cmd, unsigned long arg);

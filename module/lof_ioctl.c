@@ -4,9 +4,9 @@
  *
  * Validation follows the native syscalls, in their order: unknown flags
  * are refused first (EINVAL), then the caller's right to lock memory
- * (EPERM), as mlock2() and mlockall() do.  The locking engine is not in
- * this version of the module: requests that pass validation are refused
- * with EOPNOTSUPP, and nothing is changed.
+ * (EPERM), as mlock2() and mlockall() do; the rest (range rounding and
+ * wrap-around, RLIMIT_MEMLOCK, holes) is the kernel's own mlock code,
+ * which the engine runs (lof_engine.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -103,7 +103,12 @@ static long lof_ioc_range(void __user *uarg, bool lock)
 		return -EINVAL;
 	if (lock && !can_do_mlock())
 		return -EPERM;
-	return -EOPNOTSUPP;
+	/* what the syscalls' unsigned long and size_t can carry */
+	if (r.addr != (unsigned long)r.addr || r.len != (size_t)r.len)
+		return -ENOMEM;
+	if (lock)
+		return lof_lock(r.addr, r.len, r.flags & LOF_LOCK_ONFAULT);
+	return lof_unlock(r.addr, r.len);
 }
 
 static long lof_ioc_lockall(void __user *uarg, bool lock)
@@ -119,7 +124,7 @@ static long lof_ioc_lockall(void __user *uarg, bool lock)
 	if (!lock) {
 		if (a.flags)
 			return -EINVAL;
-		return -EOPNOTSUPP;
+		return lof_unlockall();
 	}
 	/* mlockall(): no flags, unknown flags, or MCL_ONFAULT alone */
 	if (!a.flags || (a.flags & ~LOF_MCL_FLAGS) ||
@@ -127,13 +132,13 @@ static long lof_ioc_lockall(void __user *uarg, bool lock)
 		return -EINVAL;
 	if (!can_do_mlock())
 		return -EPERM;
-	return -EOPNOTSUPP;
+	return lof_lockall(a.flags);
 }
 
 static long lof_ioc_query(void __user *uarg)
 {
 	struct lof_query q;
-	struct pid *pid;
+	long ret;
 	int usize;
 
 	usize = lof_copy_arg(&q, sizeof(q), LOF_QUERY_SIZE_VER0, uarg);
@@ -145,13 +150,12 @@ static long lof_ioc_query(void __user *uarg)
 		return -EINVAL;
 	if (q.addr + q.len < q.addr)
 		return -EINVAL;
-	if (q.pid) {
-		pid = find_get_pid(q.pid);
-		if (!pid)
-			return -ESRCH;
-		put_pid(pid);
-	}
-	return -EOPNOTSUPP;
+	if (q.nr_entries && !q.entries)
+		return -EFAULT;
+	ret = lof_query(&q);
+	if (ret)
+		return ret;
+	return lof_copy_out(uarg, &q, sizeof(q), usize);
 }
 
 long lof_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

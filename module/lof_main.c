@@ -12,7 +12,6 @@
 #include <linux/init.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
-#include <linux/kprobes.h>
 
 #include "lof_internal.h"
 
@@ -45,6 +44,9 @@ u64 lof_features(void)
 {
 	u64 f = 0;
 
+	f |= LOF_FEAT_LOCK | LOF_FEAT_LOCK_ONFAULT | LOF_FEAT_UNLOCK |
+	     LOF_FEAT_LOCKALL | LOF_FEAT_UNLOCKALL | LOF_FEAT_QUERY |
+	     LOF_FEAT_QUERY_PID;
 	if (IS_ENABLED(CONFIG_COMPAT))
 		f |= LOF_FEAT_COMPAT32;
 	return f;
@@ -55,32 +57,9 @@ u64 lof_kernel_features(void)
 	return lof_kfeatures;
 }
 
-u64 lof_missed_probes(void)
-{
-	/* No probe is registered yet, so none can have been missed. */
-	return 0;
-}
-
-/*
- * Whether the running kernel has a symbol, through the kprobes symbol
- * lookup (kallsyms_lookup_name() is not exported since 5.7).  The probe
- * is registered disabled: it is never armed.
- */
 static bool lof_symbol_exists(const char *name)
 {
-#ifdef CONFIG_KPROBES
-	struct kprobe kp = {
-		.symbol_name = name,
-		.flags = KPROBE_FLAG_DISABLED,
-	};
-
-	if (register_kprobe(&kp))
-		return false;
-	unregister_kprobe(&kp);
-	return true;
-#else
-	return false;
-#endif
+	return lof_lookup_name(name);
 }
 
 static void lof_detect_kernel(void)
@@ -115,6 +94,12 @@ static int __init lof_init(void)
 	BUILD_BUG_ON(sizeof(struct lof_query_entry) != LOF_QUERY_ENTRY_SIZE);
 
 	lof_detect_kernel();
+	ret = lof_query_init();
+	if (ret)
+		return ret;
+	ret = lof_engine_init();
+	if (ret)
+		return ret;
 
 	ret = misc_register(&lof_misc);
 	if (ret == -EBUSY) {
@@ -125,18 +110,22 @@ static int __init lof_init(void)
 	}
 	if (ret) {
 		pr_err("cannot register /dev/%s: %d\n", LOF_DEVICE_NAME, ret);
+		lof_engine_exit();
 		return ret;
 	}
 
-	pr_info("version %s loaded: /dev/%s (10:%d), kernel mlock2 %s\n",
-		LOF_VERSION, LOF_DEVICE_NAME, lof_misc.minor,
+	pr_info("version %s loaded: /dev/%s (10:%d), on-fault tag vm_flags bit %d, kernel mlock2 %s\n",
+		LOF_VERSION, LOF_DEVICE_NAME, lof_misc.minor, LOF_VM_ONFAULT_BIT,
 		(lof_kfeatures & LOF_KFEAT_MLOCK2) ? "present" : "absent");
+	if (lof_kfeatures & LOF_KFEAT_MLOCK2)
+		pr_info("this kernel has mlock2(); applications should prefer the native MLOCK_ONFAULT and MCL_ONFAULT\n");
 	return 0;
 }
 
 static void __exit lof_exit(void)
 {
 	misc_deregister(&lof_misc);
+	lof_engine_exit();
 	pr_info("unloaded\n");
 }
 

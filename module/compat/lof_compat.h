@@ -66,4 +66,134 @@ static inline long lof_compat_ptr_ioctl(struct file *file, unsigned int cmd,
 #endif
 #endif /* CONFIG_COMPAT */
 
+#include <linux/mm.h>
+#include <linux/ptrace.h>
+#include <linux/linkage.h>
+#include <linux/objtool.h>
+
+/*
+ * The on-fault tag: a vm_flags bit that no flag of the target kernel uses,
+ * chosen by compat/conftest.sh from the target's own headers.  It means
+ * something only together with VM_LOCKED.
+ */
+#ifndef LOF_VM_ONFAULT_BIT
+#error "lockonfault: no vm_flags bit is free on this kernel (see generated/lof_config.h)"
+#endif
+#define LOF_VM_ONFAULT	((vm_flags_t)1 << LOF_VM_ONFAULT_BIT)
+
+#ifndef CONFIG_KPROBES
+#error "lockonfault needs a kernel built with CONFIG_KPROBES"
+#endif
+
+#ifndef HAVE_MMAP_LOCK
+static inline void mmap_read_lock(struct mm_struct *mm)
+{
+	down_read(&mm->mmap_sem);
+}
+
+static inline void mmap_read_unlock(struct mm_struct *mm)
+{
+	up_read(&mm->mmap_sem);
+}
+
+static inline void mmap_write_lock(struct mm_struct *mm)
+{
+	down_write(&mm->mmap_sem);
+}
+
+static inline void mmap_write_unlock(struct mm_struct *mm)
+{
+	up_write(&mm->mmap_sem);
+}
+#endif
+
+/*
+ * Arguments of a probed function at its entry, and the way to make it
+ * return at once with a value of our choosing.
+ */
+#ifdef CONFIG_X86_64
+static inline unsigned long lof_arg(struct pt_regs *regs, unsigned int n)
+{
+	switch (n) {
+	case 1: return regs->di;
+	case 2: return regs->si;
+	case 3: return regs->dx;
+	case 4: return regs->cx;
+	default: return regs->r8;
+	}
+}
+
+static inline void lof_set_arg5(struct pt_regs *regs, unsigned long v)
+{
+	regs->r8 = v;
+}
+
+extern char lof_just_return[];
+
+/* Resume at a bare "ret": the probed function returns @ret to its caller. */
+static inline void lof_override_return(struct pt_regs *regs, unsigned long ret)
+{
+	regs->ax = ret;
+	regs->ip = (unsigned long)lof_just_return;
+}
+
+#ifndef HAVE_ASM_RET
+#define ASM_RET "ret\n\t"
+#endif
+#ifndef HAVE_OBJTOOL_NOENDBR
+#define ANNOTATE_NOENDBR
+#endif
+#define LOF_JUST_RETURN_ASM						\
+	".pushsection .text\n"						\
+	".type lof_just_return, @function\n"				\
+	".globl lof_just_return\n"					\
+	"lof_just_return:\n"						\
+	ANNOTATE_NOENDBR						\
+	ASM_RET								\
+	".size lof_just_return, .-lof_just_return\n"			\
+	".popsection\n"
+#else
+#error "lockonfault: only x86_64 is supported so far"
+#endif
+
+/*
+ * Calling the kernel's own mlock()/munlock()/mlockall()/munlockall().
+ * Kernels with syscall wrappers take a pt_regs; older ones take the
+ * arguments.  Syscall entry points are indirect-call targets, so calling
+ * them through a pointer is safe with IBT as well.
+ */
+#ifdef CONFIG_ARCH_HAS_SYSCALL_WRAPPER
+#define LOF_SYS_PREFIX "__x64_sys_"
+typedef long (*lof_sys_fn)(const struct pt_regs *regs);
+
+static inline long lof_call_sys(void *fn, unsigned long a1, unsigned long a2)
+{
+	struct pt_regs regs = { .di = a1, .si = a2 };
+
+	return ((lof_sys_fn)fn)(&regs);
+}
+#else
+#define LOF_SYS_PREFIX "sys_"
+typedef long (*lof_sys_fn)(unsigned long a1, unsigned long a2);
+
+static inline long lof_call_sys(void *fn, unsigned long a1, unsigned long a2)
+{
+	return ((lof_sys_fn)fn)(a1, a2);
+}
+#endif
+
+/* Fork: the child's copy of a vma, as copy_page_range() sees it. */
+#ifdef HAVE_COPY_PAGE_RANGE_VMAS
+static inline struct vm_area_struct *lof_fork_child_vma(struct pt_regs *regs)
+{
+	return (struct vm_area_struct *)lof_arg(regs, 1);
+}
+#else
+#error "lockonfault: copy_page_range(dst_mm, src_mm, vma) kernels are not supported yet"
+#endif
+
+#ifndef HAVE_MM_WALK_OPS
+#error "lockonfault: kernels without struct mm_walk_ops are not supported yet"
+#endif
+
 #endif /* LOF_COMPAT_H */

@@ -508,6 +508,10 @@ static void test_lock(void)
 	EXPECT_ERRNO(lof(LOF_IOC_UNLOCK, &r), EINVAL, "UNLOCK reserved != 0");
 	test_sizes(LOF_IOC_UNLOCK, "UNLOCK", LOF_RANGE_SIZE_VER0);
 	test_pointers(LOF_IOC_UNLOCK, "UNLOCK", LOF_RANGE_SIZE_VER0, 0);
+	/* a fresh, untouched area: unlocking must not fault it in */
+	munmap(area, AREA_PAGES * pagesz);
+	area = mmap(NULL, AREA_PAGES * pagesz, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	r = range(0, area, AREA_PAGES * pagesz);
 	errno = 0;
 	mret = lof(LOF_IOC_UNLOCK, &r);

@@ -5,7 +5,7 @@
 # "not ok - ..."; the host counts them.  /lof/version holds the version
 # the module must report (from dkms.conf).
 #
-# usage: suite.sh check|demo
+# usage: suite.sh check|demo|bench
 mode=${1:-check}
 # Absolute paths: busybox's shell would otherwise run its own applets of
 # these names instead of the real kmod.
@@ -43,8 +43,27 @@ if [ "$mode" = demo ]; then
 	echo "--- ls -l /dev/lockonfault"
 	ls -l /dev/lockonfault
 	echo "--- lofinfo"
-	/lof/lofinfo
+	/lof/lofinfo || exit 1
+	echo "--- lof-demo: a sparse 512 MiB mapping locked three ways"
+	/lof/lof-demo 512 1
 	exit $?
+fi
+
+if [ "$mode" = bench ]; then
+	$MODPROBE lockonfault || exit 1
+	/lof/bench engine || exit 1
+	# page faults of an unrelated process, module loaded and not
+	i=0
+	while [ $i -lt 7 ]; do
+		l=$(/lof/bench faults)
+		$RMMOD lockonfault || exit 1
+		u=$(/lof/bench faults)
+		$MODPROBE lockonfault || exit 1
+		echo "bench: unrelated_fault_sample loaded $l unloaded $u ns"
+		i=$((i + 1))
+	done
+	/lof/lofinfo | sed 's/^/# /'
+	exit 0
 fi
 
 echo "# kernel $kver"
@@ -96,6 +115,13 @@ else
 	notok "32-bit test binary cannot run on this kernel (no ia32 emulation)"
 fi
 
+# --- the engine, side by side with native lock-on-fault -------------
+echo 16 > /proc/sys/vm/nr_hugepages
+grep -q lofverbose /proc/cmdline && export CONFORM_VERBOSE=1
+/lof/conform
+rc=$?
+[ $rc -le 1 ] || notok "conform exited with status $rc"
+
 # --- parameter: verbose ------------------------------------------------
 echo 1 > /sys/module/lockonfault/parameters/verbose
 before=$(dmesg | grep -c 'refused: -22')
@@ -119,7 +145,20 @@ else
 	ok "$RMMOD refused while /dev/lockonfault is open"
 fi
 exec 3<&-
-check "$RMMOD once the device is closed" $RMMOD lockonfault
+/lof/conform --hold > /tmp/hold.out 2>&1 &
+holder=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q holding /tmp/hold.out; do sleep 0.1; i=$((i + 1)); done
+grep -q holding /tmp/hold.out && ok "a process holds an on-fault range" || notok "holder did not start"
+if $RMMOD lockonfault 2>/dev/null; then
+	notok "rmmod refused while a process holds on-fault ranges"
+	$MODPROBE lockonfault
+else
+	ok "rmmod refused while a process holds on-fault ranges"
+fi
+kill $holder
+wait $holder 2>/dev/null
+check "$RMMOD once the device is closed and the holder exited" $RMMOD lockonfault
 [ ! -e /dev/lockonfault ] && ok "device node gone after rmmod" || notok "device node left after rmmod"
 i=0
 cycles_ok=1

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+# Turn the guest's "bench: ..." lines into the results table.
+function med(str,    n, a, i, j, t) {
+	n = split(str, a, " ")
+	for (i = 1; i <= n; i++)
+		for (j = i + 1; j <= n; j++)
+			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return a[int((n + 1) / 2)]
+}
+function row(what, n, m, unit, target, kind,    r, met) {
+	r = (n > 0) ? m / n : 0
+	if (kind == "eq")
+		met = (m == n) ? "yes" : "no"
+	else
+		met = (r <= target) ? "yes" : "no"
+	printf("| %s | %s %s | %s %s | %.3f | %s %s | %s |\n", what, n, unit, m, unit, r,
+	       kind == "eq" ? "=" : "<=", kind == "eq" ? "1" : target "x", met)
+}
+$2 == "lock_4g_sparse" { lock_n = $4; lock_m = $6 }
+$2 == "lock_4g_sparse_again" { lock2_n = $4; lock2_m = $6 }
+$2 == "fault_in_onfault" { flt_n = $4; flt_m = $6 }
+$2 == "munlock_1g_1pct" { unl_n = $4; unl_m = $6 }
+$2 == "vmrss_1pct" { rss_n = $4; rss_m = $6 }
+$2 == "vmlck_1g" { lck_n = $4; lck_m = $6 }
+$2 == "unrelated_fault_sample" { loaded = loaded " " $4; unloaded = unloaded " " $6; samples++ }
+END {
+	printf("# lockonfault benchmarks\n\n")
+	printf("Guest kernel %s under QEMU %s, %s. Native = the kernel's own mlock2(MLOCK_ONFAULT)/munlock;\n", kver, accel, date)
+	printf("module = LOF_IOC_LOCK/LOF_IOC_UNLOCK. Medians of 9 alternating rounds, each in a fresh process;\n")
+	printf("unrelated faults: best of 5 passes over 128 MiB, median of %d samples with the module loaded and unloaded.\n\n", samples)
+	printf("| what | native | module | ratio | target | met |\n|---|---|---|---|---|---|\n")
+	row("lock call, 4 GiB sparse mapping", lock_n, lock_m, "ms", 1.2)
+	row("lock call, 4 GiB sparse, second call in the process", lock2_n, lock2_m, "ms", 1.2)
+	row("page fault inside an on-fault range", flt_n, flt_m, "ns", 1.10)
+	row("munlock, 1 GiB range with 1% touched", unl_n, unl_m, "ms", 1.2)
+	row("VmRSS after touching 1% of 1 GiB", rss_n, rss_m, "kB", 1, "eq")
+	row("VmLck of that range", lck_n, lck_m, "kB", 1, "eq")
+	printf("| page fault of an unrelated process (unloaded vs loaded) | %s ns | %s ns | %.3f | <= 1.02x | %s |\n",
+	       med(unloaded), med(loaded), med(loaded) / med(unloaded),
+	       (med(loaded) / med(unloaded) <= 1.02) ? "yes" : "no")
+}

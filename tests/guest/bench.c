@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmarks, native lock-on-fault against the module, measured side by
+ * side in one guest boot (alternating, median of several rounds).  Prints
+ * "bench: KEY native|loaded VALUE module|unloaded VALUE UNIT" lines; the
+ * host turns them into the table (tests/run bench).
+ *
+ * usage: bench engine     lock call, fault, munlock, VmRSS
+ *        bench faults     ns per plain page fault of this (unrelated)
+ *                         process: run with the module loaded and not
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/lockonfault.h>
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+
+#define ROUNDS 9
+
+static long PG;
+static int lof_fd = -1;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_d);
+	return v[n / 2];
+}
+
+static long status_kb(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+static int do_lock(int module, void *p, size_t len)
+{
+	struct lof_range r = { .size = sizeof(r), .flags = LOF_LOCK_ONFAULT,
+			       .addr = (uintptr_t)p, .len = len };
+
+	if (module)
+		return ioctl(lof_fd, LOF_IOC_LOCK, &r);
+	return syscall(SYS_mlock2, p, len, MLOCK_ONFAULT);
+}
+
+static int do_unlock(int module, void *p, size_t len)
+{
+	struct lof_range r = { .size = sizeof(r), .addr = (uintptr_t)p, .len = len };
+
+	if (module)
+		return ioctl(lof_fd, LOF_IOC_UNLOCK, &r);
+	return munlock(p, len);
+}
+
+static void *fresh(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		perror("mmap");
+		exit(1);
+	}
+	madvise(p, len, MADV_NOHUGEPAGE);
+	return p;
+}
+
+/* One measurement in a fresh child, result through a shared page. */
+struct shared {
+	double v[4];
+	long l[2];
+};
+
+static struct shared *sh;
+
+static void child(void (*fn)(int), int module)
+{
+	pid_t pid;
+	int st;
+
+	memset(sh, 0, sizeof(*sh));
+	pid = fork();
+	if (pid == 0) {
+		fn(module);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+}
+
+/* 4 GiB sparse: the lock call, first in the process and a second one */
+static void m_lock4g(int module)
+{
+	size_t len = 4UL << 30;
+	char *p = fresh(len), *q = fresh(len);
+	double t = now();
+
+	if (do_lock(module, p, len))
+		perror("lock");
+	sh->v[0] = now() - t;
+	t = now();
+	if (do_lock(module, q, len))
+		perror("lock");
+	sh->v[1] = now() - t;
+}
+
+/* faults in an on-fault range: 64 MiB, every page */
+static void m_faults(int module)
+{
+	size_t len = 64UL << 20, i;
+	char *p = fresh(len);
+	double t;
+
+	if (do_lock(module, p, len))
+		perror("lock");
+	t = now();
+	for (i = 0; i < len; i += PG)
+		p[i] = 1;
+	sh->v[0] = (now() - t) / (len / PG) * 1e9;
+}
+
+/* munlock of a 1 GiB range with 1% touched; VmRSS after the touches */
+static void m_munlock(int module)
+{
+	size_t len = 1UL << 30, i;
+	char *p = fresh(len);
+	double t;
+
+	if (do_lock(module, p, len))
+		perror("lock");
+	for (i = 0; i < len; i += 100 * PG)
+		p[i] = 1;
+	sh->l[0] = status_kb("VmRSS");
+	sh->l[1] = status_kb("VmLck");
+	t = now();
+	do_unlock(module, p, len);
+	sh->v[0] = now() - t;
+}
+
+static void engine(void)
+{
+	double a[2][ROUNDS], a2[2][ROUNDS], f[2][ROUNDS], u[2][ROUNDS];
+	long rss[2] = { 0, 0 }, lck[2] = { 0, 0 };
+	int r, m;
+
+	for (r = 0; r < ROUNDS; r++) {
+		for (m = 0; m < 2; m++) {
+			/* alternate which goes first */
+			int k = (r & 1) ? 1 - m : m;
+
+			child(m_lock4g, k);
+			a[k][r] = sh->v[0];
+			a2[k][r] = sh->v[1];
+			child(m_faults, k);
+			f[k][r] = sh->v[0];
+			child(m_munlock, k);
+			u[k][r] = sh->v[0];
+			rss[k] = sh->l[0];
+			lck[k] = sh->l[1];
+		}
+	}
+	printf("bench: lock_4g_sparse native %.3f module %.3f ms\n",
+	       median(a[0], ROUNDS) * 1e3, median(a[1], ROUNDS) * 1e3);
+	printf("bench: lock_4g_sparse_again native %.3f module %.3f ms\n",
+	       median(a2[0], ROUNDS) * 1e3, median(a2[1], ROUNDS) * 1e3);
+	printf("bench: fault_in_onfault native %.0f module %.0f ns\n",
+	       median(f[0], ROUNDS), median(f[1], ROUNDS));
+	printf("bench: munlock_1g_1pct native %.3f module %.3f ms\n",
+	       median(u[0], ROUNDS) * 1e3, median(u[1], ROUNDS) * 1e3);
+	printf("bench: vmrss_1pct native %ld module %ld kB\n", rss[0], rss[1]);
+	printf("bench: vmlck_1g native %ld module %ld kB\n", lck[0], lck[1]);
+}
+
+/* plain faults of an unrelated process: ns per fault, best of 5 */
+static void faults(void)
+{
+	size_t len = 128UL << 20, i;
+	double best = 1e30;
+	int r;
+
+	for (r = 0; r < 5; r++) {
+		char *p = fresh(len);
+		double t = now();
+
+		for (i = 0; i < len; i += PG)
+			p[i] = 1;
+		t = (now() - t) / (len / PG) * 1e9;
+		if (t < best)
+			best = t;
+		munmap(p, len);
+	}
+	printf("%.1f\n", best);
+}
+
+int main(int argc, char **argv)
+{
+	PG = sysconf(_SC_PAGESIZE);
+	if (argc == 2 && !strcmp(argv[1], "faults")) {
+		faults();
+		return 0;
+	}
+	if (argc != 2 || strcmp(argv[1], "engine")) {
+		fprintf(stderr, "usage: bench engine|faults\n");
+		return 2;
+	}
+	lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (lof_fd < 0) {
+		perror(LOF_DEVICE_PATH);
+		return 1;
+	}
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	engine();
+	return 0;
+}

@@ -1,0 +1,1909 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Conformance suite: every case runs twice in the same guest boot, once
+ * with the native syscalls (mlock2, munlock, mlockall, munlockall) and once
+ * with the module's ioctls, each time in a fresh child forked from the
+ * same parent (so both see the same address space layout).  A case
+ * records everything observable into text: return values and errno, smaps
+ * of the vmas it made (Size, Rss, Locked, VmFlags as a set), VmLck and
+ * VmRSS, and per page: pagemap present bit, kpageflags MLOCKED, mincore.
+ * It passes when the two texts are identical AND the native run meets the
+ * case's own expectations (EXPECT lines), so a bug shared by both cannot
+ * pass.  Run as root (pagemap PFNs, kpageflags).
+ *
+ * usage: conform [CASE-SUBSTRING]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/lockonfault.h>
+
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
+#define KPF_MLOCKED 33
+#define KPF_UNEVICTABLE 18
+
+static long PG;
+static int lof_fd = -1;
+
+/* ------------------------------------------------------------------ */
+/* Backends                                                            */
+
+struct backend {
+	const char *name;
+	int (*lock)(void *p, size_t len, int onfault);	/* 0 or -1/errno */
+	int (*unlock)(void *p, size_t len);
+	int (*lockall)(int flags);
+	int (*unlockall)(void);
+};
+
+static int n_lock(void *p, size_t len, int onfault)
+{
+	return syscall(SYS_mlock2, p, len, onfault ? MLOCK_ONFAULT : 0);
+}
+
+static int n_unlock(void *p, size_t len) { return munlock(p, len); }
+static int n_lockall(int flags) { return mlockall(flags); }
+static int n_unlockall(void) { return munlockall(); }
+
+static int m_lock(void *p, size_t len, int onfault)
+{
+	struct lof_range r = { .size = sizeof(r), .addr = (uintptr_t)p,
+			       .len = len, .flags = onfault ? LOF_LOCK_ONFAULT : 0 };
+	return ioctl(lof_fd, LOF_IOC_LOCK, &r);
+}
+
+static int m_unlock(void *p, size_t len)
+{
+	struct lof_range r = { .size = sizeof(r), .addr = (uintptr_t)p, .len = len };
+	return ioctl(lof_fd, LOF_IOC_UNLOCK, &r);
+}
+
+static int m_lockall(int flags)
+{
+	struct lof_lockall a = { .size = sizeof(a), .flags = flags };
+	return ioctl(lof_fd, LOF_IOC_LOCKALL, &a);
+}
+
+static int m_unlockall(void)
+{
+	struct lof_lockall a = { .size = sizeof(a) };
+	return ioctl(lof_fd, LOF_IOC_UNLOCKALL, &a);
+}
+
+static const struct backend native = { "native", n_lock, n_unlock, n_lockall, n_unlockall };
+static const struct backend module = { "module", m_lock, m_unlock, m_lockall, m_unlockall };
+
+/* ------------------------------------------------------------------ */
+/* Observation log (static: identical footprint in both runs)          */
+
+static char olog[1 << 20];
+static size_t olen;
+static int ofd = -1;	/* pipe to the parent */
+
+static void out(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(olog + olen, sizeof(olog) - olen, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		olen = olen + n < sizeof(olog) ? olen + n : sizeof(olog) - 1;
+}
+
+static void flush_log(void)
+{
+	size_t off = 0;
+
+	while (off < olen) {
+		ssize_t w = write(ofd, olog + off, olen - off);
+
+		if (w <= 0)
+			break;
+		off += w;
+	}
+	olen = 0;
+}
+
+#define EXPECT(cond, ...)						\
+	do {								\
+		out("EXPECT %s: ", (cond) ? "ok" : "FAIL");		\
+		out(__VA_ARGS__);					\
+		out("\n");						\
+	} while (0)
+
+/* Record a call's result: "label = 0" or "label = -1 EINVAL". */
+static int rec(const char *label, int ret)
+{
+	int e = errno;
+
+	if (ret == -1)
+		out("%s = -1 %s\n", label, strerrorname_np(e));
+	else
+		out("%s = %d\n", label, ret);
+	errno = e;
+	return ret;
+}
+
+static int rd_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, tot = 0;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf + tot, size - 1 - tot)) > 0)
+		tot += n;
+	close(fd);
+	buf[tot] = 0;
+	return tot;
+}
+
+static long status_kb(const char *key)
+{
+	static char buf[8192];
+	char *p;
+	size_t n = strlen(key);
+
+	if (rd_file("/proc/self/status", buf, sizeof(buf)) < 0)
+		return -1;
+	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, n) && p[n] == ':')
+			return strtol(p + n + 1, NULL, 10);
+	return -1;
+}
+
+static void obs_status(const char *label)
+{
+	out("%s: VmLck %ld kB, VmRSS %ld kB\n", label, status_kb("VmLck"),
+	    status_kb("VmRSS"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* smaps of every vma overlapping [p, p+len), addresses relative to @base. */
+static void obs_smaps(const char *label, void *base, void *p, size_t len)
+{
+	static char buf[1 << 20];
+	unsigned long lo = (uintptr_t)p, hi = lo + len, b = (uintptr_t)base;
+	char *line, *save = NULL;
+	int in = 0;
+
+	if (rd_file("/proc/self/smaps", buf, sizeof(buf)) < 0) {
+		out("%s: smaps unreadable\n", label);
+		return;
+	}
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long s, e;
+		char *fl[64];
+		int nf = 0, i;
+
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, '-') &&
+		    !strchr(line, ':')) {
+			in = s < hi && e > lo;
+			if (in)
+				out("%s: vma %+ld..%+ld kB\n", label,
+				    ((long)s - (long)b) / 1024, ((long)e - (long)b) / 1024);
+			continue;
+		}
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2 && strchr(line, ' ') &&
+		    line[0] != ' ' && strchr(line, '-') < strchr(line, ' ')) {
+			in = s < hi && e > lo;
+			if (in)
+				out("%s: vma %+ld..%+ld kB\n", label,
+				    ((long)s - (long)b) / 1024, ((long)e - (long)b) / 1024);
+			continue;
+		}
+		if (!in)
+			continue;
+		if (!strncmp(line, "Size:", 5) || !strncmp(line, "Rss:", 4) ||
+		    !strncmp(line, "Locked:", 7)) {
+			char k[32];
+			long v;
+
+			if (sscanf(line, "%31s %ld", k, &v) == 2)
+				out("%s:   %s %ld\n", label, k, v);
+		} else if (!strncmp(line, "VmFlags:", 8)) {
+			char *tok, *s2 = NULL;
+
+			for (tok = strtok_r(line + 8, " ", &s2); tok && nf < 64;
+			     tok = strtok_r(NULL, " ", &s2))
+				fl[nf++] = tok;
+			qsort(fl, nf, sizeof(fl[0]), cmp_str);
+			out("%s:   VmFlags", label);
+			for (i = 0; i < nf; i++)
+				out(" %s", fl[i]);
+			out("\n");
+		}
+	}
+}
+
+/*
+ * Per page: '.' not present, 'p' present, 'm' present and mlocked;
+ * then the mincore map ('1' resident).
+ */
+static void obs_pages(const char *label, void *p, size_t len)
+{
+	static char pages[1 << 16], core[1 << 16];
+	static unsigned char vec[1 << 16];
+	size_t n = len / PG, i, shown = n < sizeof(pages) - 1 ? n : sizeof(pages) - 1;
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	size_t present = 0, locked = 0;
+
+	for (i = 0; i < n; i++) {
+		uint64_t e = 0, f = 0;
+		char c = '.';
+
+		if (pread(pm, &e, 8, ((uintptr_t)p / PG + i) * 8) == 8 && (e >> 63) & 1) {
+			uint64_t pfn = e & ((1ULL << 55) - 1);
+
+			c = 'p';
+			present++;
+			if (pfn && pread(kf, &f, 8, pfn * 8) == 8 && (f >> KPF_MLOCKED) & 1) {
+				c = 'm';
+				locked++;
+			}
+		}
+		if (i < shown)
+			pages[i] = c;
+	}
+	pages[shown] = 0;
+	close(pm);
+	close(kf);
+	if (n <= sizeof(vec) && !mincore(p, len, vec)) {
+		for (i = 0; i < shown; i++)
+			core[i] = (vec[i] & 1) ? '1' : '0';
+		core[shown] = 0;
+	} else {
+		snprintf(core, sizeof(core), "(mincore: %s)", strerror(errno));
+	}
+	if (n <= 128)
+		out("%s: pages %s\n%s: core  %s\n", label, pages, label, core);
+	out("%s: present %zu mlocked %zu of %zu\n", label, present, locked, n);
+}
+
+/* Everything about a region. */
+static void obs(const char *label, void *base, void *p, size_t len)
+{
+	obs_smaps(label, base, p, len);
+	obs_pages(label, p, len);
+	obs_status(label);
+}
+
+static size_t count_present(void *p, size_t len, size_t *mlocked)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	size_t n = len / PG, i, present = 0, locked = 0;
+
+	for (i = 0; i < n; i++) {
+		uint64_t e = 0, f = 0;
+
+		if (pread(pm, &e, 8, ((uintptr_t)p / PG + i) * 8) == 8 && (e >> 63) & 1) {
+			present++;
+			if (pread(kf, &f, 8, (e & ((1ULL << 55) - 1)) * 8) == 8 &&
+			    (f >> KPF_MLOCKED) & 1)
+				locked++;
+		}
+	}
+	close(pm);
+	close(kf);
+	if (mlocked)
+		*mlocked = locked;
+	return present;
+}
+
+/* 'm' present and mlocked, 'p' present, '.' not present */
+static char page_state(void *p, size_t i)
+{
+	size_t ml;
+
+	if (!count_present((char *)p + i * PG, PG, &ml))
+		return '.';
+	return ml ? 'm' : 'p';
+}
+
+static int smaps_has_flag(void *p, const char *flag)
+{
+	static char buf[1 << 20];
+	char hdr[64], *at, *vf, *nl;
+
+	if (rd_file("/proc/self/smaps", buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(hdr, sizeof(hdr), "%lx-", (unsigned long)(uintptr_t)p);
+	at = strstr(buf, hdr);
+	if (!at)
+		return -1;
+	vf = strstr(at, "VmFlags:");
+	if (!vf)
+		return -1;
+	nl = strchr(vf, '\n');
+	if (nl)
+		*nl = 0;
+	return strstr(vf, flag) != NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Helpers for cases                                                   */
+
+static void *map(size_t pages, int prot, int flags)
+{
+	void *p = mmap(NULL, pages * PG, prot, flags | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		out("mmap failed: %s\n", strerror(errno));
+		return NULL;
+	}
+	/* THP would fault whole 2 MiB pages: cases that want it say so */
+	madvise(p, pages * PG, MADV_NOHUGEPAGE);
+	return p;
+}
+
+static void *anon(size_t pages)
+{
+	return map(pages, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+}
+
+static void touch(void *p, size_t page)
+{
+	((volatile char *)p)[page * PG] = 1;
+}
+
+static char touch_read(void *p, size_t page)
+{
+	return ((volatile char *)p)[page * PG];
+}
+
+static void touch_every(void *p, size_t pages, size_t step)
+{
+	size_t i;
+
+	for (i = 0; i < pages; i += step)
+		touch(p, i);
+}
+
+static int tmpfile_of(size_t pages, int fill)
+{
+	char path[] = "/tmp/lofconfXXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (ftruncate(fd, pages * PG))
+		return -1;
+	if (fill) {
+		char *buf = calloc(1, PG);
+		size_t i;
+
+		for (i = 0; i < pages; i++)
+			if (pwrite(fd, buf, PG, i * PG) != PG)
+				break;
+		free(buf);
+	}
+	return fd;
+}
+
+/* Run @fn in a child as uid 65534 with RLIMIT_MEMLOCK @limit bytes. */
+static void as_user(rlim_t limit, void (*fn)(const struct backend *), const struct backend *b)
+{
+	pid_t pid;
+	int st;
+
+	flush_log();
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { limit, limit };
+
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgroups(0, NULL) ||
+		    setgid(65534) || setuid(65534))
+			out("cannot drop privileges: %s\n", strerror(errno));
+		else
+			fn(b);
+		flush_log();
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	out("user child exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+/* ------------------------------------------------------------------ */
+/* The cases                                                           */
+
+#define N 64
+
+static void c_onfault_untouched(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == 0, "nothing faulted in");
+	EXPECT(smaps_has_flag(p, " lo") == 1, "VmFlags has lo");
+	EXPECT(status_kb("VmLck") == N * PG / 1024, "VmLck counts the whole range");
+}
+
+static void c_onfault_touch_some(const struct backend *b)
+{
+	char *p = anon(N);
+	size_t ml;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 0);
+	touch(p, 5);
+	touch(p, 63);
+	obs("after touch", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, &ml) == 3 && ml == 3,
+	       "exactly the 3 touched pages present and mlocked");
+}
+
+static void c_onfault_read_fault(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch_read(p, 1);
+	touch_read(p, 2);
+	obs("after read", p, p, N * PG);
+	touch(p, 2);
+	obs("after write", p, p, N * PG);
+}
+
+static void c_onfault_prepresent(const struct backend *b)
+{
+	char *p = anon(N);
+	size_t ml;
+
+	touch_every(p, 10, 1);
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, &ml) == 10 && ml == 10,
+	       "pages present before the lock are mlocked at once, no others");
+}
+
+static void c_full_lock(const struct backend *b)
+{
+	char *p = anon(N);
+	size_t ml;
+
+	rec("lock", b->lock(p, N * PG, 0));
+	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, &ml) == N && ml == N, "fully populated and mlocked");
+}
+
+static void c_full_then_onfault(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock", b->lock(p, N * PG, 0));
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	obs("after", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == N * PG / 1024, "no double count in VmLck");
+}
+
+static void c_onfault_then_full(const struct backend *b)
+{
+	char *p = anon(N);
+	size_t ml;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 3);
+	rec("lock", b->lock(p, N * PG, 0));
+	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, &ml) == N && ml == N,
+	       "a full lock over an on-fault range populates it");
+	EXPECT(smaps_has_flag(p, "??") == 0, "no on-fault flag left");
+}
+
+static void c_onfault_twice(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault 1", b->lock(p, N * PG, 1));
+	rec("lock onfault 2", b->lock(p, N * PG, 1));
+	obs("after", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == N * PG / 1024, "counted once");
+}
+
+static void c_onfault_middle(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault middle", b->lock(p + 16 * PG, 16 * PG, 1));
+	touch_every(p, N, 8);
+	obs("after", p, p, N * PG);
+}
+
+static void c_unlock_middle_page(const struct backend *b)
+{
+	char *p = anon(8);
+
+	rec("lock onfault", b->lock(p, 8 * PG, 1));
+	touch(p, 1);
+	touch(p, 4);
+	rec("unlock page 4", b->unlock(p + 4 * PG, PG));
+	obs("after", p, p, 8 * PG);
+	EXPECT(status_kb("VmLck") == 7 * PG / 1024, "7 pages stay locked");
+}
+
+static void c_unlock_whole(const struct backend *b)
+{
+	char *p = anon(N);
+	size_t ml;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch_every(p, N, 4);
+	rec("unlock", b->unlock(p, N * PG));
+	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, &ml) == N / 4 && ml == 0,
+	       "pages stay present, none mlocked");
+}
+
+static void c_seed003_unlock_never_faults(const struct backend *b)
+{
+	size_t n = 4096;
+	char *p = anon(n);
+
+	rec("lock onfault", b->lock(p, n * PG, 1));
+	touch_every(p, n, 100);
+	rec("unlock", b->unlock(p, n * PG));
+	obs("after", p, p, n * PG);
+	EXPECT(count_present(p, n * PG, NULL) == (n + 99) / 100,
+	       "seed 003: munlock faults nothing in");
+}
+
+static void c_unlock_never_locked(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("unlock", b->unlock(p, N * PG));
+	obs("after", p, p, N * PG);
+}
+
+static void c_zero_len(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault len 0", b->lock(p, 0, 1));
+	rec("lock len 0", b->lock(p, 0, 0));
+	rec("unlock len 0", b->unlock(p, 0));
+	obs("after", p, p, N * PG);
+}
+
+static void c_unaligned(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault p+1 len 1", b->lock(p + 1, 1, 1));
+	rec("lock onfault p+5PG+100 len PG", b->lock(p + 5 * PG + 100, PG, 1));
+	obs("after", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == 3 * PG / 1024, "rounded to 3 pages");
+}
+
+static void c_hole_at_start(const struct backend *b)
+{
+	char *p = anon(N);
+
+	munmap(p, 8 * PG);
+	rec("lock onfault over hole", b->lock(p, N * PG, 1));
+	obs("after", p, p + 8 * PG, (N - 8) * PG);
+	EXPECT(status_kb("VmLck") == 0, "nothing locked when the range starts in a hole");
+}
+
+static void c_hole_in_middle(const struct backend *b)
+{
+	char *p = anon(N);
+
+	munmap(p + 16 * PG, 8 * PG);
+	errno = 0;
+	rec("lock onfault over hole", b->lock(p, N * PG, 1));
+	obs("first", p, p, 16 * PG);
+	obs("last", p, p + 24 * PG, (N - 24) * PG);
+	EXPECT(errno == ENOMEM, "ENOMEM for a hole");
+}
+
+static void c_wrap(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault len -1", b->lock(p, (size_t)-1, 1));
+	rec("lock onfault len -PG", b->lock(p, (size_t)-PG, 1));
+	rec("lock onfault top", b->lock((void *)-PG, 2 * PG, 1));
+	rec("unlock len -PG", b->unlock(p, (size_t)-PG));
+	obs("after", p, p, N * PG);
+}
+
+static void c_prot_none(const struct backend *b)
+{
+	char *p = map(N, PROT_NONE, MAP_PRIVATE);
+
+	rec("lock onfault PROT_NONE", b->lock(p, N * PG, 1));
+	obs("after", p, p, N * PG);
+	rec("lock full PROT_NONE", b->lock(p, N * PG, 0));
+	obs("after full", p, p, N * PG);
+}
+
+static void c_readonly(const struct backend *b)
+{
+	char *p = map(N, PROT_READ, MAP_PRIVATE);
+
+	rec("lock onfault PROT_READ", b->lock(p, N * PG, 1));
+	touch_read(p, 7);
+	obs("after", p, p, N * PG);
+}
+
+static void c_shared_anon(const struct backend *b)
+{
+	char *p = map(N, PROT_READ | PROT_WRITE, MAP_SHARED);
+	size_t ml;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	obs("before touch", p, p, N * PG);
+	touch(p, 2);
+	touch(p, 40);
+	obs("after touch", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, &ml) == 2 && ml == 2, "shmem pages mlocked at fault");
+}
+
+static void c_shmem_file_shared(const struct backend *b)
+{
+	int fd = tmpfile_of(N, 1);
+	char *p = mmap(NULL, N * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	obs("before touch", p, p, N * PG);
+	touch(p, 3);
+	touch_read(p, 9);
+	obs("after touch", p, p, N * PG);
+	close(fd);
+}
+
+static void c_shmem_file_private_cow(const struct backend *b)
+{
+	int fd = tmpfile_of(N, 1);
+	char *p = mmap(NULL, N * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	size_t ml;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch_read(p, 1);
+	touch(p, 2);
+	obs("after", p, p, N * PG);
+	EXPECT(page_state(p, 1) == 'm' && page_state(p, 2) == 'm',
+	       "page-cache page and COW copy both mlocked");
+	EXPECT(count_present(p, N * PG, &ml) == ml, "every mapped page mlocked");
+	close(fd);
+}
+
+static void c_file_prefilled_cache(const struct backend *b)
+{
+	int fd = tmpfile_of(N, 1);
+	char *p = mmap(NULL, N * PG, PROT_READ, MAP_SHARED, fd, 0);
+
+	/* page cache fully resident, nothing mapped: mincore vs pagemap */
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	obs("after lock", p, p, N * PG);
+	touch_read(p, 0);
+	obs("after one read", p, p, N * PG);
+	close(fd);
+}
+
+static size_t count_unevictable(void *p, size_t len)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	size_t n = len / PG, i, unev = 0;
+
+	for (i = 0; i < n; i++) {
+		uint64_t e = 0, f = 0;
+
+		if (pread(pm, &e, 8, ((uintptr_t)p / PG + i) * 8) == 8 && (e >> 63) & 1 &&
+		    pread(kf, &f, 8, (e & ((1ULL << 55) - 1)) * 8) == 8 &&
+		    (f >> KPF_UNEVICTABLE) & 1)
+			unev++;
+	}
+	close(pm);
+	close(kf);
+	return unev;
+}
+
+/* Per-CPU LRU batches are drained by compaction: then PG_unevictable shows. */
+static void drain_lru(void)
+{
+	int fd = open("/proc/sys/vm/compact_memory", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			out("compact_memory: %s\n", strerror(errno));
+		close(fd);
+	}
+}
+
+static void c_unevictable_after_drain(const struct backend *b)
+{
+	char *p = anon(N);
+	int fd = tmpfile_of(N, 1);
+	char *f = mmap(NULL, N * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	rec("lock onfault anon", b->lock(p, N * PG, 1));
+	rec("lock onfault shmem file", b->lock(f, N * PG, 1));
+	touch(p, 1);
+	touch(p, 30);
+	touch(p, 60);
+	touch(f, 7);
+	drain_lru();
+	out("unevictable anon %zu, shmem %zu\n", count_unevictable(p, N * PG),
+	    count_unevictable(f + 7 * PG, PG));
+	EXPECT(count_unevictable(p, N * PG) == 3, "the 3 faulted anon pages are unevictable");
+	EXPECT(count_unevictable(f + 7 * PG, PG) == 1, "the faulted shmem page is unevictable");
+	close(fd);
+}
+
+static void c_seed002_map_locked_partial(const struct backend *b)
+{
+	/* a file shorter than the mapping: MAP_LOCKED populates what it can */
+	int fd = tmpfile_of(4, 1);
+	char *p = mmap(NULL, 16 * PG, PROT_READ, MAP_SHARED | MAP_LOCKED, fd, 0);
+
+	out("mmap MAP_LOCKED past EOF: %s\n", p == MAP_FAILED ? strerrorname_np(errno) : "mapped");
+	if (p == MAP_FAILED)
+		return;
+	obs("after mmap", p, p, 16 * PG);
+	EXPECT(count_present(p, 16 * PG, NULL) == 4,
+	       "seed 002: MAP_LOCKED succeeds with a partial populate");
+	rec("lock onfault", b->lock(p, 16 * PG, 1));
+	obs("after lock onfault", p, p, 16 * PG);
+	rec("lock full", b->lock(p, 16 * PG, 0));
+	obs("after full lock", p, p, 16 * PG);
+	close(fd);
+}
+
+static void c_lockall_future_onfault_hugetlb(const struct backend *b)
+{
+	char *p;
+
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	p = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (p == MAP_FAILED) {
+		out("MAP_HUGETLB: %s\n", strerrorname_np(errno));
+	} else {
+		obs("hugetlb", p, p, 4 << 20);
+		p[0] = 1;
+		obs("hugetlb after touch", p, p, 4 << 20);
+	}
+	rec("unlockall", b->unlockall());
+}
+
+static void c_sysv_shm(const struct backend *b)
+{
+	int id = shmget(IPC_PRIVATE, N * PG, IPC_CREAT | 0600);
+	char *p = shmat(id, NULL, 0);
+
+	shmctl(id, IPC_RMID, NULL);
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 11);
+	obs("after", p, p, N * PG);
+	shmdt(p);
+}
+
+static void *thp_area(size_t bytes, void **base)
+{
+	size_t h = 2 << 20;
+	char *raw = mmap(NULL, bytes + h, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = (char *)(((uintptr_t)raw + h - 1) & ~(h - 1));
+
+	*base = raw;
+	madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
+}
+
+static void c_thp_onfault(const struct backend *b)
+{
+	void *base;
+	char *p = thp_area(4 << 20, &base);
+
+	rec("lock onfault", b->lock(p, 4 << 20, 1));
+	obs("before", p, p, 4 << 20);
+	p[100] = 1;
+	obs("after one byte", p, p, 4 << 20);
+}
+
+static void c_thp_present_then_onfault(const struct backend *b)
+{
+	void *base;
+	char *p = thp_area(4 << 20, &base);
+
+	p[0] = 1;
+	rec("lock onfault", b->lock(p, 4 << 20, 1));
+	obs("after", p, p, 4 << 20);
+	rec("unlock half", b->unlock(p, 1 << 20));
+	obs("after unlock of half a huge page", p, p, 4 << 20);
+}
+
+static void c_hugetlb(const struct backend *b)
+{
+	char *p = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+
+	if (p == MAP_FAILED) {
+		out("MAP_HUGETLB: %s\n", strerrorname_np(errno));
+		return;
+	}
+	rec("lock onfault hugetlb", b->lock(p, 4 << 20, 1));
+	obs("after", p, p, 4 << 20);
+}
+
+static void c_special_vdso(const struct backend *b)
+{
+	static char maps[1 << 16];
+	unsigned long s = 0, e = 0;
+	char *v;
+
+	rd_file("/proc/self/maps", maps, sizeof(maps));
+	v = strstr(maps, "[vvar]");
+	if (!v) {
+		out("no [vvar]\n");
+		return;
+	}
+	while (v > maps && v[-1] != '\n')
+		v--;
+	sscanf(v, "%lx-%lx", &s, &e);
+	rec("lock onfault [vvar]", b->lock((void *)s, e - s, 1));
+	obs_status("after");
+	EXPECT(status_kb("VmLck") == 0, "special mappings are not locked or counted");
+}
+
+/* --- mlockall ------------------------------------------------------ */
+
+static void c_lockall_current_onfault(const struct backend *b)
+{
+	char *p = anon(N);
+	char *q;
+
+	rec("lockall CURRENT|ONFAULT", b->lockall(MCL_CURRENT | MCL_ONFAULT));
+	obs("region", p, p, N * PG);
+	q = anon(N);
+	obs("new mapping", q, q, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == 0, "current mappings not populated");
+	EXPECT(smaps_has_flag(q, " lo") == 0, "no MCL_FUTURE: new mappings unlocked");
+	rec("unlockall", b->unlockall());
+	obs("after unlockall", p, p, N * PG);
+}
+
+static void c_lockall_future_onfault_mmap(const struct backend *b)
+{
+	char *q;
+	size_t ml;
+
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	q = anon(N);
+	obs("new mapping", q, q, N * PG);
+	EXPECT(count_present(q, N * PG, NULL) == 0, "future mapping not populated");
+	touch(q, 9);
+	obs("after touch", q, q, N * PG);
+	EXPECT(count_present(q, N * PG, &ml) == 1 && ml == 1, "touched page mlocked");
+	rec("unlockall", b->unlockall());
+}
+
+static void c_lockall_future_onfault_populate(const struct backend *b)
+{
+	char *q, *r;
+
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	q = map(N, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_POPULATE);
+	obs("MAP_POPULATE", q, q, N * PG);
+	EXPECT(count_present(q, N * PG, NULL) == 0, "MAP_POPULATE has no effect");
+	r = map(N, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_LOCKED);
+	obs("MAP_LOCKED", r, r, N * PG);
+	rec("unlockall", b->unlockall());
+}
+
+static void c_lockall_future_onfault_brk(const struct backend *b)
+{
+	char *cur = sbrk(0);
+	char *top;
+
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	cur = (char *)(((uintptr_t)cur + PG - 1) & ~(PG - 1));
+	brk(cur);
+	top = cur + 32 * PG;
+	rec("brk +32 pages", brk(top) ? -1 : 0);
+	obs("heap", cur, cur, 32 * PG);
+	EXPECT(count_present(cur, 32 * PG, NULL) == 0, "brk growth not populated");
+	touch(cur, 3);
+	obs("heap after touch", cur, cur, 32 * PG);
+	rec("unlockall", b->unlockall());
+}
+
+static void c_lockall_future_onfault_shmat(const struct backend *b)
+{
+	int id = shmget(IPC_PRIVATE, N * PG, IPC_CREAT | 0600);
+	char *p;
+
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	p = shmat(id, NULL, 0);
+	shmctl(id, IPC_RMID, NULL);
+	obs("shm", p, p, N * PG);
+	touch(p, 1);
+	obs("shm after touch", p, p, N * PG);
+	shmdt(p);
+	rec("unlockall", b->unlockall());
+}
+
+static void c_lockall_future_onfault_stack(const struct backend *b)
+{
+	/* a MAP_GROWSDOWN mapping grows by faults below it */
+	char *p = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
+
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	obs("before", p, p, 4 * PG);
+	p[-1] = 1;	/* grows the vma by one page */
+	obs("after growth", p - PG, p - PG, 5 * PG);
+	rec("unlockall", b->unlockall());
+}
+
+static void c_seed000_current_then_future_onfault(const struct backend *b)
+{
+	char *p = anon(N), *q;
+
+	rec("lockall CURRENT", b->lockall(MCL_CURRENT));
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	obs("old", p, p, N * PG);
+	q = anon(N);
+	obs("new", q, q, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == N, "seed 000: current stay fully locked");
+	EXPECT(count_present(q, N * PG, NULL) == 0, "seed 000: future are on fault");
+	rec("unlockall", b->unlockall());
+}
+
+static void c_seed000_current_onfault_then_future(const struct backend *b)
+{
+	char *p = anon(N), *q;
+
+	rec("lockall CURRENT|ONFAULT", b->lockall(MCL_CURRENT | MCL_ONFAULT));
+	rec("lockall FUTURE", b->lockall(MCL_FUTURE));
+	obs("old", p, p, N * PG);
+	q = anon(N);
+	obs("new", q, q, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == 0, "seed 000: current stay on fault");
+	EXPECT(count_present(q, N * PG, NULL) == N, "seed 000: future fully locked");
+	rec("unlockall", b->unlockall());
+}
+
+static void c_seed000_future_then_current(const struct backend *b)
+{
+	char *q;
+
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	rec("lockall CURRENT", b->lockall(MCL_CURRENT));
+	q = anon(N);
+	obs("new", q, q, N * PG);
+	EXPECT(smaps_has_flag(q, " lo") == 0,
+	       "seed 000: a call without MCL_FUTURE ends future locking");
+	rec("unlockall", b->unlockall());
+}
+
+static void c_lockall_current_to_onfault(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lockall CURRENT", b->lockall(MCL_CURRENT));
+	rec("lockall CURRENT|ONFAULT", b->lockall(MCL_CURRENT | MCL_ONFAULT));
+	obs("after", p, p, N * PG);
+	rec("unlockall", b->unlockall());
+}
+
+static void c_lockall_future_then_unlockall(const struct backend *b)
+{
+	char *q;
+
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	rec("unlockall", b->unlockall());
+	q = anon(N);
+	obs("new", q, q, N * PG);
+	EXPECT(status_kb("VmLck") == 0, "munlockall ends future locking");
+}
+
+static void c_unlockall_after_onfault(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 0);
+	rec("unlockall", b->unlockall());
+	obs("after", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == 0, "VmLck back to 0");
+}
+
+static int raw_lock_flags(const struct backend *b, unsigned int flags)
+{
+	struct lof_range r = { .size = sizeof(r), .flags = flags };
+
+	if (b == &native)
+		return syscall(SYS_mlock2, NULL, 0, flags);
+	return ioctl(lof_fd, LOF_IOC_LOCK, &r);
+}
+
+static void c_lockall_invalid(const struct backend *b)
+{
+	rec("lockall 0", b->lockall(0));
+	rec("lockall ONFAULT", b->lockall(MCL_ONFAULT));
+	rec("lockall 8", b->lockall(8));
+	rec("lock flags 2", raw_lock_flags(b, 2));
+	rec("lock flags 0x100", raw_lock_flags(b, 0x100));
+	obs_status("after");
+	EXPECT(status_kb("VmLck") == 0, "nothing locked");
+}
+
+/* --- mremap, mprotect, madvise (seeds 001, 004) -------------------- */
+
+static void c_seed001_mremap_grow(const struct backend *b)
+{
+	char *p = anon(2 * N), *q;
+
+	munmap(p + N * PG, N * PG);	/* room to grow in place */
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 1);
+	q = mremap(p, N * PG, 2 * N * PG, 0);
+	out("mremap grow in place: %s\n", q == p ? "same address" : "failed");
+	obs("after", p, p, 2 * N * PG);
+	EXPECT(count_present(p, 2 * N * PG, NULL) == 1,
+	       "seed 001: the grown part is not populated");
+}
+
+static void c_seed001_mremap_shrink(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 1);
+	touch(p, 50);
+	mremap(p, N * PG, 16 * PG, 0);
+	obs("after", p, p, 16 * PG);
+	EXPECT(status_kb("VmLck") == 16 * PG / 1024, "VmLck shrinks");
+}
+
+static void c_seed001_mremap_move(const struct backend *b)
+{
+	char *p = anon(N), *dst = anon(3 * N), *q;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 2);
+	touch(p, 33);
+	q = mremap(p, N * PG, N * PG, MREMAP_MAYMOVE | MREMAP_FIXED, dst + N * PG);
+	out("mremap move: %s\n", q == dst + N * PG ? "moved" : "failed");
+	obs("after", dst, dst + N * PG, N * PG);
+	EXPECT(count_present(dst + N * PG, N * PG, NULL) == 2,
+	       "seed 001: moved range keeps its pages, gains none");
+}
+
+static void c_seed001_mremap_grow_move(const struct backend *b)
+{
+	char *p = anon(N + 1), *q;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 5);
+	/* the extra page blocks growth in place: force a move */
+	q = mremap(p, N * PG, 4 * N * PG, MREMAP_MAYMOVE);
+	out("mremap grow+move: %s\n", q != MAP_FAILED && q != p ? "moved" : "not moved");
+	if (q != MAP_FAILED) {
+		obs("after", q, q, 4 * N * PG);
+		EXPECT(count_present(q, 4 * N * PG, NULL) == 1,
+		       "seed 001: grown and moved, still not populated");
+	}
+}
+
+static void c_mremap_dontunmap(const struct backend *b)
+{
+	char *p = anon(N), *q;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 4);
+	q = mremap(p, N * PG, N * PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
+	out("mremap DONTUNMAP: %s\n", q == MAP_FAILED ? strerrorname_np(errno) : "ok");
+	if (q != MAP_FAILED) {
+		obs("new", q, q, N * PG);
+		obs("old", p, p, N * PG);
+	}
+}
+
+static void c_seed004_mprotect_write(const struct backend *b)
+{
+	char *p = map(N, PROT_READ, MAP_PRIVATE);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch_read(p, 3);
+	rec("mprotect RW", mprotect(p, N * PG, PROT_READ | PROT_WRITE));
+	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == 1,
+	       "seed 004: mprotect does not populate an on-fault range");
+}
+
+static void c_seed004_mprotect_split(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	rec("mprotect middle RO", mprotect(p + 8 * PG, 8 * PG, PROT_READ));
+	touch(p, 20);
+	obs("after", p, p, N * PG);
+}
+
+static void c_mprotect_none_and_back(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 1);
+	rec("mprotect NONE", mprotect(p, N * PG, PROT_NONE));
+	rec("mprotect RW", mprotect(p, N * PG, PROT_READ | PROT_WRITE));
+	touch(p, 2);
+	obs("after", p, p, N * PG);
+}
+
+static void c_madvise_dontneed(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 1);
+	rec("MADV_DONTNEED", madvise(p, N * PG, MADV_DONTNEED));
+	obs("after", p, p, N * PG);
+}
+
+static void c_madvise_willneed_cold(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	rec("MADV_WILLNEED", madvise(p, N * PG, MADV_WILLNEED));
+	rec("MADV_COLD", madvise(p, N * PG, MADV_COLD));
+	rec("MADV_PAGEOUT", madvise(p, N * PG, MADV_PAGEOUT));
+	obs("after", p, p, N * PG);
+}
+
+static void c_madvise_split_flags(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	rec("MADV_RANDOM middle", madvise(p + 16 * PG, 16 * PG, MADV_RANDOM));
+	rec("MADV_DONTDUMP tail", madvise(p + 48 * PG, 16 * PG, MADV_DONTDUMP));
+	touch_every(p, N, 16);
+	obs("after", p, p, N * PG);
+}
+
+static void c_madvise_pageout_locked(const struct backend *b)
+{
+	char *p = anon(N);
+	size_t ml;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch_every(p, N, 2);
+	rec("MADV_PAGEOUT", madvise(p, N * PG, MADV_PAGEOUT));
+	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, &ml) == N / 2 && ml == N / 2,
+	       "locked pages are not paged out");
+}
+
+/* --- fork, exec, exit, munmap ------------------------------------- */
+
+static void in_child(void (*fn)(void *), void *arg)
+{
+	pid_t pid;
+	int st;
+
+	flush_log();
+	pid = fork();
+	if (pid == 0) {
+		fn(arg);
+		flush_log();
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	out("child exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
+static void fork_child_obs(void *arg)
+{
+	char *p = arg;
+
+	obs("child", p, p, N * PG);
+	touch(p, 10);
+	obs("child after touch", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == 0, "fork does not inherit locks");
+	EXPECT(smaps_has_flag(p, "??") == 0, "the child has no on-fault flag");
+}
+
+static void c_fork_not_inherited(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 0);
+	in_child(fork_child_obs, p);
+	obs("parent", p, p, N * PG);
+}
+
+static void c_fork_cow(const struct backend *b)
+{
+	char *p = anon(N);
+	size_t ml;
+	pid_t pid;
+	int st, fds[2];
+	char c;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 0);
+	touch(p, 1);
+	if (pipe(fds))
+		return;
+	flush_log();
+	pid = fork();
+	if (pid == 0) {
+		/* keep the pages shared until the parent wrote */
+		close(fds[1]);
+		if (read(fds[0], &c, 1) < 0)
+			c = 0;
+		_exit(0);
+	}
+	close(fds[0]);
+	touch(p, 0);		/* COW break in the parent */
+	obs("parent after COW", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, &ml) == 2 && ml == 2, "the COW copy is mlocked");
+	if (write(fds[1], "x", 1) < 0)
+		out("pipe write failed\n");
+	close(fds[1]);
+	waitpid(pid, &st, 0);
+}
+
+static void c_exec_drops(const struct backend *b)
+{
+	char *p = anon(N);
+	pid_t pid;
+	int st;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	flush_log();
+	pid = fork();
+	if (pid == 0) {
+		dup2(ofd, 1);
+		execl("/proc/self/exe", "conform", "--status-after-exec", NULL);
+		_exit(127);
+	}
+	waitpid(pid, &st, 0);
+	out("exec child exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	rec("unlockall", b->unlockall());
+}
+
+static void c_munmap_forgets(const struct backend *b)
+{
+	char *p = anon(N), *q;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 3);
+	munmap(p, N * PG);
+	obs_status("after munmap");
+	q = mmap(p, N * PG, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	madvise(q, N * PG, MADV_NOHUGEPAGE);
+	touch(q, 3);
+	obs("remapped", q, q, N * PG);
+	EXPECT(status_kb("VmLck") == 0, "munmap forgets the lock");
+}
+
+static void c_munmap_middle(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	munmap(p + 16 * PG, 16 * PG);
+	touch(p, 40);
+	obs("first", p, p, 16 * PG);
+	obs("last", p, p + 32 * PG, 32 * PG);
+}
+
+static void c_map_fixed_over(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 1);
+	mmap(p + 8 * PG, 8 * PG, PROT_READ | PROT_WRITE,
+	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	obs("after", p, p, N * PG);
+}
+
+/* --- native calls on module-locked ranges -------------------------- */
+
+static void c_native_munlock_after(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch(p, 6);
+	rec("native munlock", munlock(p, N * PG));
+	obs("after", p, p, N * PG);
+	EXPECT(smaps_has_flag(p, "??") == 0 && smaps_has_flag(p, " lo") == 0,
+	       "munlock clears every lock flag");
+}
+
+static void c_native_munlock_partial(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	rec("native munlock middle", munlock(p + 20 * PG, 4 * PG));
+	touch_every(p, N, 10);
+	obs("after", p, p, N * PG);
+}
+
+static void c_native_mlock_converts(const struct backend *b)
+{
+	char *p = anon(N);
+	size_t ml;
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	rec("native mlock", mlock(p, N * PG));
+	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, &ml) == N && ml == N,
+	       "mlock converts to a full lock and populates");
+}
+
+static void c_native_munlockall_after(const struct backend *b)
+{
+	char *p = anon(N), *q;
+
+	rec("lockall CURRENT|FUTURE|ONFAULT",
+	    b->lockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT));
+	rec("native munlockall", munlockall());
+	q = anon(N);
+	obs("old", p, p, N * PG);
+	obs("new", q, q, N * PG);
+	EXPECT(status_kb("VmLck") == 0, "native munlockall unlocks all");
+}
+
+static void c_native_mlockall_after(const struct backend *b)
+{
+	char *p = anon(N), *q;
+
+	rec("lockall CURRENT|FUTURE|ONFAULT",
+	    b->lockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT));
+	rec("native mlockall CURRENT|FUTURE", mlockall(MCL_CURRENT | MCL_FUTURE));
+	q = anon(N);
+	obs("old", p, p, N * PG);
+	obs("new", q, q, N * PG);
+	EXPECT(count_present(q, N * PG, NULL) == N, "future mappings fully locked now");
+	rec("unlockall", munlockall());
+}
+
+static void c_native_mlock2_onfault_after_full(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock", b->lock(p, N * PG, 0));
+	rec("native mlock2 ONFAULT", syscall(SYS_mlock2, p, N * PG, MLOCK_ONFAULT));
+	obs("after", p, p, N * PG);
+}
+
+static void c_module_calls_on_native_onfault(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("native mlock2 ONFAULT", syscall(SYS_mlock2, p, N * PG, MLOCK_ONFAULT));
+	touch(p, 1);
+	rec("full lock of the middle", b->lock(p + 16 * PG, 16 * PG, 0));
+	rec("unlock of the head", b->unlock(p, 8 * PG));
+	touch(p, 50);
+	obs("after", p, p, N * PG);
+}
+
+/* --- limits and errors --------------------------------------------- */
+
+static void u_over_limit(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault 64 pages, limit 16", b->lock(p, N * PG, 1));
+	rec("lock onfault 16 pages", b->lock(p, 16 * PG, 1));
+	rec("lock onfault 1 more page", b->lock(p + 16 * PG, PG, 1));
+	rec("lock again the same 16", b->lock(p, 16 * PG, 1));
+	obs("after", p, p, N * PG);
+}
+
+static void c_rlimit_enomem(const struct backend *b)
+{
+	as_user(16 * PG, u_over_limit, b);
+}
+
+static void u_zero_limit(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	rec("lockall CURRENT|ONFAULT", b->lockall(MCL_CURRENT | MCL_ONFAULT));
+	rec("unlock", b->unlock(p, N * PG));
+	rec("unlockall", b->unlockall());
+	obs_status("after");
+}
+
+static void c_rlimit_zero_eperm(const struct backend *b)
+{
+	as_user(0, u_zero_limit, b);
+}
+
+static void u_lockall_limit(const struct backend *b)
+{
+	rec("lockall CURRENT|ONFAULT over the limit", b->lockall(MCL_CURRENT | MCL_ONFAULT));
+	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	errno = 0;
+	{
+		void *q = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		out("mmap over the limit: %s\n", q == MAP_FAILED ? strerrorname_np(errno) : "mapped");
+	}
+	{
+		void *q = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		out("mmap within the limit: %s\n", q == MAP_FAILED ? strerrorname_np(errno) : "mapped");
+		if (q != MAP_FAILED) {
+			void *r = mremap(q, 4 * PG, 128 * PG, MREMAP_MAYMOVE);
+
+			out("mremap over the limit: %s\n",
+			    r == MAP_FAILED ? strerrorname_np(errno) : "grown");
+		}
+	}
+	obs_status("after");
+}
+
+static void c_rlimit_lockall_future(const struct backend *b)
+{
+	as_user(32 * PG, u_lockall_limit, b);
+}
+
+static void u_overlap(const struct backend *b)
+{
+	char *p = anon(N);
+
+	rec("lock 24 pages", b->lock(p, 24 * PG, 0));
+	rec("lock onfault 24 overlapping + 8", b->lock(p, 32 * PG, 1));
+	obs("after", p, p, N * PG);
+}
+
+static void c_rlimit_overlap(const struct backend *b)
+{
+	as_user(32 * PG, u_overlap, b);
+}
+
+static void c_capable_over_limit(const struct backend *b)
+{
+	struct rlimit rl = { 4 * PG, 4 * PG };
+	char *p = anon(N);
+
+	/* root keeps CAP_IPC_LOCK: the limit does not apply */
+	setrlimit(RLIMIT_MEMLOCK, &rl);
+	rec("lock onfault over the limit with CAP_IPC_LOCK", b->lock(p, N * PG, 1));
+	obs_status("after");
+}
+
+/* --- concurrency --------------------------------------------------- */
+
+struct thr {
+	char *p;
+	size_t pages;
+	volatile int stop;
+	int seed;
+};
+
+static void *toucher(void *arg)
+{
+	struct thr *t = arg;
+	unsigned int s = t->seed;
+
+	while (!t->stop) {
+		s = s * 1103515245 + 12345;
+		t->p[(s >> 8) % t->pages * PG] = 1;
+	}
+	return NULL;
+}
+
+static void run_touchers(struct thr *t, pthread_t *th, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		pthread_create(&th[i], NULL, toucher, t);
+}
+
+static void stop_touchers(struct thr *t, pthread_t *th, int n)
+{
+	int i;
+
+	t->stop = 1;
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+}
+
+/* After the storm: lock on fault, touch all, check all mlocked. */
+static void settle(const struct backend *b, char *p, size_t pages)
+{
+	size_t ml, pr;
+
+	rec("final lock onfault", b->lock(p, pages * PG, 1));
+	touch_every(p, pages, 1);
+	pr = count_present(p, pages * PG, &ml);
+	out("final: present %zu mlocked %zu of %zu\n", pr, ml, pages);
+	/*
+	 * Whole-process VmRSS depends on thread scheduling here (stacks,
+	 * arenas): compare the region and VmLck, which must not.
+	 */
+	obs_smaps("final", p, p, pages * PG);
+	out("final: VmLck %ld kB\n", status_kb("VmLck"));
+	EXPECT(pr == pages && ml == pages, "every page mlocked after the storm");
+}
+
+static void c_conc_fault_vs_unlock(const struct backend *b)
+{
+	struct thr t = { .pages = 256, .seed = 1 };
+	pthread_t th[3];
+	int i, bad = 0;
+
+	t.p = anon(t.pages);
+	run_touchers(&t, th, 3);
+	for (i = 0; i < 200; i++) {
+		if (b->lock(t.p, t.pages * PG, 1))
+			bad++;
+		if (b->unlock(t.p + (i % 8) * 32 * PG, 32 * PG))
+			bad++;
+	}
+	stop_touchers(&t, th, 3);
+	out("failed calls %d\n", bad);
+	settle(b, t.p, t.pages);
+}
+
+static void c_conc_fault_vs_mremap(const struct backend *b)
+{
+	/* touchers stay below the tail that is shrunk and grown back */
+	struct thr t = { .pages = 112, .seed = 2 };
+	size_t all = 128;
+	pthread_t th[2];
+	int i, bad = 0;
+
+	t.p = anon(all + 16);
+	munmap(t.p + all * PG, 16 * PG);
+	if (b->lock(t.p, all * PG, 1))
+		bad++;
+	run_touchers(&t, th, 2);
+	for (i = 0; i < 100; i++) {
+		if (mremap(t.p, all * PG, (all - 16) * PG, 0) == MAP_FAILED)
+			bad++;
+		if (mremap(t.p, (all - 16) * PG, all * PG, 0) == MAP_FAILED)
+			bad++;
+	}
+	stop_touchers(&t, th, 2);
+	out("failed calls %d\n", bad);
+	obs_smaps("before settle", t.p, t.p, all * PG);
+	settle(b, t.p, all);
+}
+
+static void c_conc_fault_vs_fork(const struct backend *b)
+{
+	struct thr t = { .pages = 128, .seed = 3 };
+	pthread_t th[2];
+	int i, st;
+
+	t.p = anon(t.pages);
+	b->lock(t.p, t.pages * PG, 1);
+	run_touchers(&t, th, 2);
+	for (i = 0; i < 20; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(status_kb("VmLck") == 0 ? 0 : 1);
+		waitpid(pid, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			out("fork %d: child had locked memory\n", i);
+	}
+	stop_touchers(&t, th, 2);
+	settle(b, t.p, t.pages);
+}
+
+static void c_conc_lock_threads(const struct backend *b)
+{
+	struct thr t = { .pages = 512, .seed = 4 };
+	pthread_t th[4];
+	int i;
+
+	t.p = anon(t.pages);
+	run_touchers(&t, th, 4);
+	for (i = 0; i < 50; i++) {
+		b->lock(t.p, t.pages * PG, i & 1);
+		b->lockall(MCL_CURRENT | MCL_ONFAULT);
+		b->unlockall();
+	}
+	stop_touchers(&t, th, 4);
+	settle(b, t.p, t.pages);
+}
+
+/* ------------------------------------------------------------------ */
+
+struct tcase {
+	const char *name;
+	void (*fn)(const struct backend *b);
+};
+
+#define C(x) { #x, c_##x }
+static const struct tcase cases[] = {
+	C(onfault_untouched), C(onfault_touch_some), C(onfault_read_fault),
+	C(onfault_prepresent), C(full_lock), C(full_then_onfault),
+	C(onfault_then_full), C(onfault_twice), C(onfault_middle),
+	C(unlock_middle_page), C(unlock_whole), C(seed003_unlock_never_faults),
+	C(unlock_never_locked), C(zero_len), C(unaligned), C(hole_at_start),
+	C(hole_in_middle), C(wrap), C(prot_none), C(readonly),
+	C(shared_anon), C(shmem_file_shared), C(shmem_file_private_cow),
+	C(file_prefilled_cache), C(unevictable_after_drain),
+	C(seed002_map_locked_partial), C(lockall_future_onfault_hugetlb), C(sysv_shm), C(thp_onfault),
+	C(thp_present_then_onfault), C(hugetlb), C(special_vdso),
+	C(lockall_current_onfault), C(lockall_future_onfault_mmap),
+	C(lockall_future_onfault_populate), C(lockall_future_onfault_brk),
+	C(lockall_future_onfault_shmat), C(lockall_future_onfault_stack),
+	C(seed000_current_then_future_onfault),
+	C(seed000_current_onfault_then_future),
+	C(seed000_future_then_current), C(lockall_current_to_onfault),
+	C(lockall_future_then_unlockall), C(unlockall_after_onfault),
+	C(lockall_invalid), C(seed001_mremap_grow), C(seed001_mremap_shrink),
+	C(seed001_mremap_move), C(seed001_mremap_grow_move),
+	C(mremap_dontunmap), C(seed004_mprotect_write),
+	C(seed004_mprotect_split), C(mprotect_none_and_back),
+	C(madvise_dontneed), C(madvise_willneed_cold), C(madvise_split_flags),
+	C(madvise_pageout_locked), C(fork_not_inherited), C(fork_cow),
+	C(exec_drops), C(munmap_forgets), C(munmap_middle), C(map_fixed_over),
+	C(native_munlock_after), C(native_munlock_partial),
+	C(native_mlock_converts), C(native_munlockall_after),
+	C(native_mlockall_after), C(native_mlock2_onfault_after_full),
+	C(module_calls_on_native_onfault), C(rlimit_enomem),
+	C(rlimit_zero_eperm), C(rlimit_lockall_future), C(rlimit_overlap),
+	C(capable_over_limit), C(conc_fault_vs_unlock), C(conc_fault_vs_mremap),
+	C(conc_fault_vs_fork), C(conc_lock_threads),
+};
+
+/*
+ * Map every page of this program's file-backed mappings, so that which
+ * libc wrappers a backend happens to call (and the fault-around windows
+ * their first calls map) does not show in VmRSS.
+ */
+static void prefault_image(void)
+{
+	static char maps[1 << 16];
+	char *line, *save = NULL;
+
+	if (rd_file("/proc/self/maps", maps, sizeof(maps)) < 0)
+		return;
+	for (line = strtok_r(maps, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long s, e, a;
+		char perm[8];
+		volatile char sink;
+
+		if (sscanf(line, "%lx-%lx %7s", &s, &e, perm) != 3 || perm[0] != 'r' ||
+		    !strchr(line, '/'))
+			continue;
+		for (a = s; a < e; a += PG)
+			sink = *(volatile char *)a;
+		(void)sink;
+	}
+}
+
+/*
+ * Run a case with both backends.  Both children are forked before either
+ * runs, from the same parent state: a child's VmRSS counts the pages it
+ * shares with its parent, so the parent must not change in between.
+ * They run one after the other, each released through its own pipe.
+ */
+static void run_pair(const struct tcase *tc, char **out_a, char **out_b)
+{
+	const struct backend *bk[2] = { &native, &module };
+	int go[2][2], res[2][2], st, k;
+	pid_t pid[2];
+
+	fflush(stdout);
+	for (k = 0; k < 2; k++)
+		if (pipe(go[k]) || pipe(res[k]))
+			exit(2);
+	for (k = 0; k < 2; k++) {
+		pid[k] = fork();
+		if (pid[k] == 0) {
+			char c;
+
+			close(go[k][1]);
+			close(res[k][0]);
+			close(go[1 - k][0]);
+			close(go[1 - k][1]);
+			close(res[1 - k][0]);
+			close(res[1 - k][1]);
+			if (read(go[k][0], &c, 1) != 1)
+				_exit(3);
+			ofd = res[k][1];
+			prefault_image();
+			tc->fn(bk[k]);
+			flush_log();
+			_exit(0);
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		close(go[k][0]);
+		close(res[k][1]);
+	}
+	for (k = 0; k < 2; k++) {
+		size_t cap = 1 << 16, len = 0;
+		char *buf = malloc(cap);
+		ssize_t n;
+
+		if (write(go[k][1], "g", 1) != 1)
+			exit(2);
+		close(go[k][1]);
+		while ((n = read(res[k][0], buf + len, cap - len - 1)) > 0) {
+			len += n;
+			if (cap - len < 4096)
+				buf = realloc(buf, cap *= 2);
+		}
+		buf[len] = 0;
+		close(res[k][0]);
+		waitpid(pid[k], &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			buf = realloc(buf, len + 64);
+			snprintf(buf + len, 64, "CHILD DIED status %#x\n", st);
+		}
+		if (k == 0)
+			*out_a = buf;
+		else
+			*out_b = buf;
+	}
+}
+
+static void first_diff(const char *a, const char *b, char *out_, size_t size)
+{
+	const char *la = a, *lb = b;
+
+	while (*la || *lb) {
+		const char *ea = strchr(la, '\n'), *eb = strchr(lb, '\n');
+		size_t na = ea ? (size_t)(ea - la) : strlen(la);
+		size_t nb = eb ? (size_t)(eb - lb) : strlen(lb);
+
+		if (na != nb || strncmp(la, lb, na)) {
+			snprintf(out_, size, "native '%.*s' / module '%.*s'",
+				 (int)(na > 150 ? 150 : na), la, (int)(nb > 150 ? 150 : nb), lb);
+			return;
+		}
+		la = ea ? ea + 1 : la + na;
+		lb = eb ? eb + 1 : lb + nb;
+	}
+	snprintf(out_, size, "(identical)");
+}
+
+static uint64_t missed_probes(void)
+{
+	struct lof_version v = { .size = sizeof(v) };
+
+	return ioctl(lof_fd, LOF_IOC_VERSION, &v) ? ~0ULL : v.missed_probes;
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : NULL;
+	unsigned int i, ran = 0, fails = 0;
+	int verbose = getenv("CONFORM_VERBOSE") != NULL;
+
+	PG = sysconf(_SC_PAGESIZE);
+	if (argc > 1 && !strcmp(argv[1], "--status-after-exec")) {
+		/* the exec'd image of c_exec_drops: its state, on stdout */
+		ofd = 1;
+		obs_status("after exec");
+		{
+			char *q = anon(N);
+
+			obs("mapping after exec", q, q, N * PG);
+		}
+		flush_log();
+		return 0;
+	}
+	lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (argc > 1 && !strcmp(argv[1], "--hold")) {
+		/* hold an on-fault range until killed (the rmmod test) */
+		char *q = anon(N);
+
+		if (lof_fd < 0 || m_lock(q, N * PG, 1))
+			return 1;
+		touch(q, 1);
+		printf("holding\n");
+		fflush(stdout);
+		pause();
+		return 0;
+	}
+	if (lof_fd < 0) {
+		printf("not ok - conform: open %s: %s\n", LOF_DEVICE_PATH, strerror(errno));
+		return 1;
+	}
+	/* the lock-on-fault backend of this kernel must be really native */
+	if (syscall(SYS_mlock2, NULL, 0, MLOCK_ONFAULT)) {
+		printf("not ok - conform: this kernel has no native MLOCK_ONFAULT (%s): no oracle\n",
+		       strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct tcase *tc = &cases[i];
+		char *a = NULL, *b = NULL, diff[400];
+		int ok;
+
+		if (only && !strstr(tc->name, only))
+			continue;
+		run_pair(tc, &a, &b);
+		ran++;
+		ok = a && b && !strcmp(a, b) && !strstr(a, "EXPECT FAIL") &&
+		     !strstr(a, "CHILD DIED");
+		if (ok) {
+			printf("ok - conform: %s\n", tc->name);
+		} else {
+			fails++;
+			if (a && b && strcmp(a, b))
+				first_diff(a, b, diff, sizeof(diff));
+			else if (a && strstr(a, "EXPECT FAIL"))
+				snprintf(diff, sizeof(diff), "native run: %.300s",
+					 strstr(a, "EXPECT FAIL"));
+			else
+				snprintf(diff, sizeof(diff), "%.300s",
+					 a && strstr(a, "CHILD DIED") ? strstr(a, "CHILD DIED") : "no output");
+			for (char *c = diff; *c; c++)
+				if (*c == '\n')
+					*c = ' ';
+			printf("not ok - conform: %s: %s\n", tc->name, diff);
+		}
+		if (verbose || !ok) {
+			printf("# --- %s native\n%s# --- %s module\n%s", tc->name,
+			       a ? a : "", tc->name, b ? b : "");
+		}
+		fflush(stdout);
+		free(a);
+		free(b);
+	}
+	printf("%s - conform: %u cases ran, both backends\n", ran >= 60 || only ? "ok" : "not ok", ran);
+	printf("%s - conform: missed probe hits after the suite: %llu\n",
+	       missed_probes() == 0 ? "ok" : "not ok", (unsigned long long)missed_probes());
+	return fails ? 1 : 0;
+}
