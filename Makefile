@@ -19,9 +19,9 @@ all: module tools
 module:
 	$(MAKE) -C module KDIR=$(KDIR)
 
-tools: $(BUILD)/bin/lofinfo
+tools: $(BUILD)/bin/lofinfo $(BUILD)/bin/lof-demo
 
-$(BUILD)/bin/lofinfo: tools/lofinfo.c include/uapi/linux/lockonfault.h
+$(BUILD)/bin/%: tools/%.c include/uapi/linux/lockonfault.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 
