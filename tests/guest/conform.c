@@ -30,6 +30,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -804,6 +805,99 @@ static void c_lockall_future_onfault_hugetlb(const struct backend *b)
 		obs("hugetlb after touch", p, p, 4 << 20);
 	}
 	rec("unlockall", b->unlockall());
+}
+
+/* A file on a block file system (page cache, not shmem), @pages long. */
+static int diskfile_of(size_t pages)
+{
+	const char *dir = getenv("LOF_FILEDIR");
+	char path[256];
+	char *buf;
+	size_t i;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/conformXXXXXX", dir ? dir : "/mnt/ext");
+	fd = mkstemp(path);
+	if (fd < 0) {
+		out("no file on a block file system: %s\n", strerror(errno));
+		EXPECT(0, "a block-backed file exists");
+		return -1;
+	}
+	unlink(path);
+	{
+		struct statfs sfs;
+
+		if (fstatfs(fd, &sfs) || sfs.f_type != 0xEF53) {
+			EXPECT(0, "the file is on ext2/ext4 (f_type %#lx)",
+			       (unsigned long)sfs.f_type);
+			close(fd);
+			return -1;
+		}
+	}
+	buf = calloc(1, PG);
+	for (i = 0; i < pages; i++)
+		if (pwrite(fd, buf, PG, i * PG) != PG)
+			break;
+	free(buf);
+	fsync(fd);
+	/* drop it from the page cache: faults then read from the disk */
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	return fd;
+}
+
+static void c_disk_file_shared(const struct backend *b)
+{
+	int fd = diskfile_of(N);
+	char *p;
+	size_t ml;
+
+	if (fd < 0)
+		return;
+	p = mmap(NULL, N * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	obs("before touch", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == 0, "nothing read in by the lock");
+	touch(p, 5);
+	touch_read(p, 40);
+	obs("after touch", p, p, N * PG);
+	EXPECT(page_state(p, 5) == 'm' && page_state(p, 40) == 'm',
+	       "faulted page-cache pages are mlocked");
+	EXPECT(count_present(p, N * PG, &ml) == ml, "every mapped page mlocked");
+	close(fd);
+}
+
+static void c_disk_file_private(const struct backend *b)
+{
+	int fd = diskfile_of(N);
+	char *p;
+
+	if (fd < 0)
+		return;
+	p = mmap(NULL, N * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	touch_read(p, 3);
+	touch(p, 20);
+	obs("after", p, p, N * PG);
+	EXPECT(page_state(p, 3) == 'm' && page_state(p, 20) == 'm',
+	       "page-cache page and COW copy mlocked");
+	rec("unlock", b->unlock(p, N * PG));
+	obs("after unlock", p, p, N * PG);
+	close(fd);
+}
+
+static void c_disk_file_full_lock(const struct backend *b)
+{
+	int fd = diskfile_of(N);
+	char *p;
+
+	if (fd < 0)
+		return;
+	p = mmap(NULL, N * PG, PROT_READ, MAP_SHARED, fd, 0);
+	rec("lock onfault", b->lock(p, N * PG, 1));
+	rec("lock", b->lock(p, N * PG, 0));
+	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == N, "full lock reads the file in");
+	close(fd);
 }
 
 static void c_sysv_shm(const struct backend *b)
@@ -1679,7 +1773,8 @@ static const struct tcase cases[] = {
 	C(hole_in_middle), C(wrap), C(prot_none), C(readonly),
 	C(shared_anon), C(shmem_file_shared), C(shmem_file_private_cow),
 	C(file_prefilled_cache), C(unevictable_after_drain),
-	C(seed002_map_locked_partial), C(lockall_future_onfault_hugetlb), C(sysv_shm), C(thp_onfault),
+	C(seed002_map_locked_partial), C(disk_file_shared), C(disk_file_private),
+	C(disk_file_full_lock), C(lockall_future_onfault_hugetlb), C(sysv_shm), C(thp_onfault),
 	C(thp_present_then_onfault), C(hugetlb), C(special_vdso),
 	C(lockall_current_onfault), C(lockall_future_onfault_mmap),
 	C(lockall_future_onfault_populate), C(lockall_future_onfault_brk),

@@ -117,6 +117,16 @@ fi
 
 # --- the engine, side by side with native lock-on-fault -------------
 echo 16 > /proc/sys/vm/nr_hugepages
+# a block file system for the file-backed cases (page cache, not shmem)
+mkdir -p /mnt/ext
+if $MODPROBE brd rd_nr=1 rd_size=65536 && $MODPROBE ext4 && $MODPROBE crc32c &&
+	mke2fs -q /dev/ram0 >/tmp/mke2fs.out 2>&1 && mount -t ext4 /dev/ram0 /mnt/ext; then
+	ok "ext2 on a RAM disk mounted for file-backed cases"
+else
+	notok "cannot mount ext2 on /dev/ram0 (brd, ext4 modules)"
+	{ ls -l /dev/ram0; grep ext /proc/filesystems; cat /tmp/mke2fs.out; lsmod; } 2>&1 | sed 's/^/#   /'
+fi
+export LOF_FILEDIR=/mnt/ext
 grep -q lofverbose /proc/cmdline && export CONFORM_VERBOSE=1
 /lof/conform
 rc=$?
