@@ -36,6 +36,7 @@
 #include <linux/rcupdate.h>
 
 #include "lof_internal.h"
+#include "lof_logic.h"
 
 asm(LOF_JUST_RETURN_ASM);
 
@@ -60,6 +61,7 @@ void *lof_lookup_name(const char *name)
 	unregister_kprobe(&kp);
 	return addr;
 }
+EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_lookup_name);
 
 static void *lof_sys_mlock_fn, *lof_sys_munlock_fn;
 static void *lof_sys_mlockall_fn, *lof_sys_munlockall_fn;
@@ -184,15 +186,10 @@ unsigned int lof_tracked_mms(void)
 {
 	return atomic_read(&lof_nr_mms);
 }
+EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_tracked_mms);
 
 /* ------------------------------------------------------------------ */
 /* Probe handlers.                                                      */
-
-static bool lof_is_onfault(vm_flags_t flags)
-{
-	return (flags & (VM_LOCKED | LOF_VM_ONFAULT)) ==
-		(VM_LOCKED | LOF_VM_ONFAULT);
-}
 
 /*
  * populate_vma_page_range(vma, start, end, locked) (4.0+), or
@@ -208,7 +205,7 @@ static int lof_populate_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (likely(!lof_is_onfault(vma->vm_flags)))
 		return 0;
-	lof_override_return(regs, (end - start) >> PAGE_SHIFT);
+	lof_override_return(regs, lof_populate_result(start, end));
 	return 1;
 }
 
@@ -224,13 +221,12 @@ static int lof_fixup_pre(struct kprobe *p, struct pt_regs *regs)
 	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
 	vm_flags_t newflags = lof_arg(regs, 5);
 
-	if (likely(!((vma->vm_flags | newflags) & LOF_VM_ONFAULT) &&
-		   !atomic_read(&lof_nr_markers)))
+	if (likely(!lof_fixup_concerned(vma->vm_flags, newflags,
+					atomic_read(&lof_nr_markers))))
 		return 0;
-	newflags &= ~LOF_VM_ONFAULT;
-	if ((newflags & VM_LOCKED) && lof_marked_onfault())
-		newflags |= LOF_VM_ONFAULT;
-	lof_set_arg5(regs, newflags);
+	lof_set_arg5(regs, lof_fixup_newflags(newflags,
+					      (newflags & VM_LOCKED) &&
+					      lof_marked_onfault()));
 	return 0;
 }
 
@@ -249,9 +245,9 @@ static int lof_mlockall_pre(struct kprobe *p, struct pt_regs *regs)
 	if (likely(!(mm->def_flags & LOF_VM_ONFAULT) &&
 		   !atomic_read(&lof_nr_markers)))
 		return 0;
-	mm->def_flags &= ~LOF_VM_ONFAULT;
-	if ((flags & LOF_MCL_FUTURE) && lof_marked_onfault())
-		mm->def_flags |= LOF_VM_ONFAULT;
+	mm->def_flags = lof_mlockall_def_flags(mm->def_flags, flags,
+					       (flags & LOF_MCL_FUTURE) &&
+					       lof_marked_onfault());
 	return 0;
 }
 
@@ -266,8 +262,7 @@ static int lof_fork_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (likely(!(vma->vm_flags & LOF_VM_ONFAULT)))
 		return 0;
-	if (!(vma->vm_flags & VM_LOCKED))
-		vma->vm_flags &= ~LOF_VM_ONFAULT;
+	vma->vm_flags = lof_drop_stale_tag(vma->vm_flags);
 	return 0;
 }
 
@@ -296,9 +291,8 @@ static int lof_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (IS_ERR_VALUE(addr))
 		return 0;
 	vma = find_vma(current->mm, addr);
-	if (vma && vma->vm_start <= addr &&
-	    (vma->vm_flags & (VM_LOCKED | LOF_VM_ONFAULT)) == LOF_VM_ONFAULT)
-		vma->vm_flags &= ~LOF_VM_ONFAULT;
+	if (vma && vma->vm_start <= addr && (vma->vm_flags & LOF_VM_ONFAULT))
+		vma->vm_flags = lof_drop_stale_tag(vma->vm_flags);
 	return 0;
 }
 
@@ -412,11 +406,13 @@ long lof_lock(unsigned long start, unsigned long len, bool onfault)
 	lof_marker_pop(&m);
 	return ret;
 }
+EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_lock);
 
 long lof_unlock(unsigned long start, unsigned long len)
 {
 	return lof_call_sys(lof_sys_munlock_fn, start, len);
 }
+EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_unlock);
 
 long lof_lockall(unsigned int flags)
 {
@@ -435,11 +431,13 @@ long lof_lockall(unsigned int flags)
 	lof_marker_pop(&m);
 	return ret;
 }
+EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_lockall);
 
 long lof_unlockall(void)
 {
 	return lof_call_sys(lof_sys_munlockall_fn, 0, 0);
 }
+EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_unlockall);
 
 /* ------------------------------------------------------------------ */
 

@@ -4,11 +4,19 @@
 
 #include <linux/types.h>
 #include <linux/fs.h>
+#include <linux/export.h>
 #include <uapi/linux/lockonfault.h>
 
 #include "compat/lof_compat.h"
 
 #define LOF_NAME "lockonfault"
+
+/* Internals the KUnit module (module/tests/) calls, on KUnit kernels only. */
+#if IS_ENABLED(CONFIG_KUNIT)
+#define EXPORT_SYMBOL_FOR_LOF_KUNIT(sym) EXPORT_SYMBOL_NS_GPL(sym, LOCKONFAULT_KUNIT)
+#else
+#define EXPORT_SYMBOL_FOR_LOF_KUNIT(sym)
+#endif
 
 /* lof_main.c */
 extern unsigned int lof_verbose;

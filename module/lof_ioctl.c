@@ -19,6 +19,7 @@
 #include <linux/ratelimit.h>
 
 #include "lof_internal.h"
+#include "lof_logic.h"
 
 /*
  * Copy the caller's argument struct: its leading u32 says how large it is
@@ -33,10 +34,9 @@ static int lof_copy_arg(void *karg, size_t ksize, size_t minsize,
 
 	if (get_user(usize, (const u32 __user *)uarg))
 		return -EFAULT;
-	if (usize < minsize)
-		return -EINVAL;
-	if (usize > LOF_ARG_SIZE_MAX)
-		return -E2BIG;
+	ret = lof_check_arg_size(usize, minsize);
+	if (ret)
+		return ret;
 	ret = copy_struct_from_user(karg, ksize, uarg, usize);
 	if (ret)
 		return ret;
@@ -49,16 +49,6 @@ static int lof_copy_out(void __user *uarg, const void *karg, size_t ksize,
 	if (copy_to_user(uarg, karg, min_t(size_t, ksize, usize)))
 		return -EFAULT;
 	return 0;
-}
-
-static bool lof_zero(const u64 *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
 }
 
 static void lof_version_string(struct lof_version *v)
@@ -79,7 +69,7 @@ static long lof_ioc_version(void __user *uarg)
 	usize = lof_copy_arg(&v, sizeof(v), LOF_VERSION_SIZE_VER0, uarg);
 	if (usize < 0)
 		return usize;
-	if (v.reserved0 || !lof_zero(v.reserved, ARRAY_SIZE(v.reserved)))
+	if (v.reserved0 || !lof_all_zero(v.reserved, ARRAY_SIZE(v.reserved)))
 		return -EINVAL;
 
 	lof_version_string(&v);
@@ -92,15 +82,14 @@ static long lof_ioc_version(void __user *uarg)
 static long lof_ioc_range(void __user *uarg, bool lock)
 {
 	struct lof_range r;
-	int usize;
+	int usize, ret;
 
 	usize = lof_copy_arg(&r, sizeof(r), LOF_RANGE_SIZE_VER0, uarg);
 	if (usize < 0)
 		return usize;
-	if (!lof_zero(r.reserved, ARRAY_SIZE(r.reserved)))
-		return -EINVAL;
-	if (r.flags & ~(lock ? LOF_LOCK_FLAGS : 0))
-		return -EINVAL;
+	ret = lof_check_range(&r, lock);
+	if (ret)
+		return ret;
 	if (lock && !can_do_mlock())
 		return -EPERM;
 	/* what the syscalls' unsigned long and size_t can carry */
@@ -119,7 +108,7 @@ static long lof_ioc_lockall(void __user *uarg, bool lock)
 	usize = lof_copy_arg(&a, sizeof(a), LOF_LOCKALL_SIZE_VER0, uarg);
 	if (usize < 0)
 		return usize;
-	if (!lof_zero(a.reserved, ARRAY_SIZE(a.reserved)))
+	if (!lof_all_zero(a.reserved, ARRAY_SIZE(a.reserved)))
 		return -EINVAL;
 	if (!lock) {
 		if (a.flags)
@@ -127,8 +116,7 @@ static long lof_ioc_lockall(void __user *uarg, bool lock)
 		return lof_unlockall();
 	}
 	/* mlockall(): no flags, unknown flags, or MCL_ONFAULT alone */
-	if (!a.flags || (a.flags & ~LOF_MCL_FLAGS) ||
-	    a.flags == LOF_MCL_ONFAULT)
+	if (!lof_lockall_flags_valid(a.flags))
 		return -EINVAL;
 	if (!can_do_mlock())
 		return -EPERM;
@@ -144,14 +132,9 @@ static long lof_ioc_query(void __user *uarg)
 	usize = lof_copy_arg(&q, sizeof(q), LOF_QUERY_SIZE_VER0, uarg);
 	if (usize < 0)
 		return usize;
-	if (q.flags || !lof_zero(q.reserved, ARRAY_SIZE(q.reserved)))
-		return -EINVAL;
-	if (q.pid < 0 || q.nr_entries > LOF_QUERY_ENTRIES_MAX)
-		return -EINVAL;
-	if (q.addr + q.len < q.addr)
-		return -EINVAL;
-	if (q.nr_entries && !q.entries)
-		return -EFAULT;
+	ret = lof_check_query(&q);
+	if (ret)
+		return ret;
 	ret = lof_query(&q);
 	if (ret)
 		return ret;

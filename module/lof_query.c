@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 
 #include "lof_internal.h"
+#include "lof_logic.h"
 
 typedef int (*lof_walk_fn)(struct mm_struct *mm, unsigned long start,
 			   unsigned long end, const struct mm_walk_ops *ops,
@@ -97,15 +98,6 @@ static const struct mm_walk_ops lof_q_ops = {
 	.hugetlb_entry = lof_q_hugetlb,
 #endif
 };
-
-static u32 lof_vma_state(const struct vm_area_struct *vma)
-{
-	if (!(vma->vm_flags & VM_LOCKED))
-		return LOF_STATE_UNLOCKED;
-	if (vma->vm_flags & LOF_VM_ONFAULT)
-		return LOF_STATE_ONFAULT;
-	return LOF_STATE_LOCKED;
-}
 
 #define LOF_Q_BATCH 64
 
@@ -190,7 +182,7 @@ static void lof_q_batch(struct lof_q *s, struct mm_struct *mm,
 		vstart = addr;
 		vend = min(end, vma->vm_end);
 		lof_walk_page_range(mm, vstart, vend, &lof_q_ops, &c);
-		lof_q_add(s, vstart, vend, lof_vma_state(vma), &c);
+		lof_q_add(s, vstart, vend, lof_vma_state_of(vma->vm_flags), &c);
 		addr = vend;
 	}
 	*pos = addr;
@@ -243,10 +235,7 @@ long lof_query(struct lof_query *q)
 		return PTR_ERR(mm);
 	}
 
-	pos = q->addr & PAGE_MASK;
-	end = PAGE_ALIGN(q->addr + q->len);
-	if (end < pos)
-		end = -PAGE_SIZE;
+	lof_query_bounds(q->addr, q->len, &pos, &end);
 	s.room = q->nr_entries;
 	q->onfault_bytes = 0;
 	q->locked_bytes = 0;
@@ -288,6 +277,7 @@ long lof_query(struct lof_query *q)
 	kfree(s.buf);
 	return ret;
 }
+EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_query);
 
 int lof_query_init(void)
 {

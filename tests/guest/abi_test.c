@@ -409,8 +409,13 @@ static void nobody_limit0(void)
 	nerr = errno;
 	mret = lof(LOF_IOC_LOCK, &r);
 	merr = errno;
-	expect_same(nret, nerr, mret, merr, EPERM,
-		    "uid 65534, RLIMIT_MEMLOCK 0: lock on fault");
+	if (nret == -1 && (nerr == EINVAL || nerr == ENOSYS))
+		/* no native lock-on-fault on this kernel to compare with */
+		expect_errno(mret, merr, EPERM,
+			     "uid 65534, RLIMIT_MEMLOCK 0: lock on fault (no native)");
+	else
+		expect_same(nret, nerr, mret, merr, EPERM,
+			    "uid 65534, RLIMIT_MEMLOCK 0: lock on fault");
 	errno = 0;
 	nret = mlockall(MCL_CURRENT);
 	nerr = errno;

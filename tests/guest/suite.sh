@@ -115,6 +115,36 @@ else
 	notok "32-bit test binary cannot run on this kernel (no ia32 emulation)"
 fi
 
+# --- KUnit (debug kernel) ----------------------------------------------
+if grep -q lofkernel=debug /proc/cmdline; then
+	dmesg -c > /dev/null
+	if insmod /lof/lockonfault_kunit.ko; then
+		ok "KUnit module loaded"
+		rmmod lockonfault_kunit
+	else
+		notok "KUnit module did not load"
+	fi
+	# KTAP: "    # Subtest: SUITE", then "    ok N CASE" per case (6.1;
+	# newer kernels write "ok N - CASE")
+	dmesg | sed 's/^\[[ 0-9.]*\] //' | awk '
+		/^    # Subtest: / { suite = $3 }
+		/^    (not )?ok [0-9]+ / {
+			line = $0
+			sub(/^    /, "", line)
+			bad = line ~ /^not ok/
+			name = line
+			sub(/^(not )?ok [0-9]+ (- )?/, "", name)
+			if (name ~ /# SKIP/)
+				bad = 1		# a skipped case is not a pass
+			printf("%s - kunit: %s: %s\n", bad ? "not ok" : "ok", suite, name)
+			n++
+		}
+		END { printf("# kunit: %d cases\n", n) }' > /tmp/kunit.out
+	cat /tmp/kunit.out
+	n=$(grep -c -e '^ok - kunit' -e '^not ok - kunit' /tmp/kunit.out)
+	[ "$n" -ge 30 ] && ok "KUnit reported $n cases" || notok "KUnit reported only $n cases"
+fi
+
 # --- the engine, side by side with native lock-on-fault -------------
 echo 16 > /proc/sys/vm/nr_hugepages
 # a block file system for the file-backed cases (page cache, not shmem)
@@ -128,8 +158,20 @@ else
 fi
 export LOF_FILEDIR=/mnt/ext
 grep -q lofverbose /proc/cmdline && export CONFORM_VERBOSE=1
-/lof/conform
-rc=$?
+if grep -q lofkernel=debug /proc/cmdline; then
+	# no native lock-on-fault here: the module alone, judged by what
+	# each case documents; then again with mlock2 gone altogether
+	/lof/conform --no-native
+	rc=$?
+	echo 1 > /sys/module/kernel/parameters/lof_no_mlock2
+	CONFORM_TAG=conform-enosys /lof/conform --no-native
+	rc2=$?
+	echo 0 > /sys/module/kernel/parameters/lof_no_mlock2
+	[ $rc2 -le 1 ] || notok "conform (mlock2 ENOSYS) exited with status $rc2"
+else
+	/lof/conform
+	rc=$?
+fi
 [ $rc -le 1 ] || notok "conform exited with status $rc"
 
 # --- parameter: verbose ------------------------------------------------
@@ -192,6 +234,25 @@ else
 	notok "opening a static node c10:$minor did not load the module"
 fi
 $RMMOD lockonfault 2>/dev/null
+
+# --- kmemleak (debug kernel): no leak may name the module --------------
+if grep -q lofkernel=debug /proc/cmdline; then
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		sleep 6		# objects younger than 5 s are not reported
+		echo scan > /sys/kernel/debug/kmemleak
+		echo scan > /sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak > /tmp/leaks
+		n=$(grep -c '^unreferenced object' /tmp/leaks)
+		if grep -q -e lockonfault -e 'lof_' /tmp/leaks; then
+			notok "kmemleak: a leak names the module"
+			sed 's/^/#   /' /tmp/leaks | head -n 40
+		else
+			ok "kmemleak: no leak names the module ($n leaks elsewhere)"
+		fi
+	else
+		notok "kmemleak is not available on the debug kernel"
+	fi
+fi
 
 echo "# guest suite on $kver: $fails failing groups"
 [ $fails -eq 0 ]
