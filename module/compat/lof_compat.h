@@ -18,14 +18,15 @@
 #define u64_to_user_ptr(x) ((void __user *)(uintptr_t)(u64)(x))
 #endif
 
-#ifndef HAVE_COPY_STRUCT_FROM_USER
 /*
  * copy_struct_from_user() of 5.4: copy @usize bytes into a @ksize struct,
  * zero-fill what the caller did not pass, and refuse (-E2BIG) a larger
- * struct whose extra bytes are not all zero.
+ * struct whose extra bytes are not all zero.  Always compiled, so that the
+ * KUnit tests hold it to the same expectations as the kernel's own.
  */
-static inline int copy_struct_from_user(void *dst, size_t ksize,
-					const void __user *src, size_t usize)
+static inline int lof_copy_struct_from_user_compat(void *dst, size_t ksize,
+						   const void __user *src,
+						   size_t usize)
 {
 	size_t size = min(ksize, usize);
 	size_t i;
@@ -48,6 +49,9 @@ static inline int copy_struct_from_user(void *dst, size_t ksize,
 		return -EFAULT;
 	return 0;
 }
+
+#ifndef HAVE_COPY_STRUCT_FROM_USER
+#define copy_struct_from_user lof_copy_struct_from_user_compat
 #endif
 
 #ifdef CONFIG_COMPAT

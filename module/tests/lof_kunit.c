@@ -465,7 +465,10 @@ static void query_reports_each_stretch_with_its_state(struct kunit *test)
 	vm_munmap(ua, PAGE_SIZE);
 }
 
-static void copy_struct_from_user_zero_fills_and_refuses_a_dirty_tail(struct kunit *test)
+typedef int (*lof_csfu_fn)(void *dst, size_t ksize, const void __user *src,
+			   size_t usize);
+
+static void check_copy_struct(struct kunit *test, lof_csfu_fn csfu)
 {
 	unsigned long ua = map_pages(test, 1);
 	u8 buf[16] = { 1, 2, 3, 4, 5, 6, 7, 8 }, out[12];
@@ -473,15 +476,34 @@ static void copy_struct_from_user_zero_fills_and_refuses_a_dirty_tail(struct kun
 	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)ua, buf, 16), 0UL);
 	/* smaller caller struct: the rest is zero-filled */
 	memset(out, 0xff, sizeof(out));
-	KUNIT_EXPECT_EQ(test, copy_struct_from_user(out, 12, (void __user *)ua, 8), 0);
+	KUNIT_EXPECT_EQ(test, csfu(out, 12, (void __user *)ua, 8), 0);
 	KUNIT_EXPECT_EQ(test, out[7], (u8)8);
 	KUNIT_EXPECT_EQ(test, out[11], (u8)0);
 	/* larger caller struct with a zero tail is fine, a dirty one is not */
-	KUNIT_EXPECT_EQ(test, copy_struct_from_user(out, 8, (void __user *)ua, 16), 0);
+	KUNIT_EXPECT_EQ(test, csfu(out, 8, (void __user *)ua, 16), 0);
 	buf[13] = 1;
 	KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)ua, buf, 16), 0UL);
-	KUNIT_EXPECT_EQ(test, copy_struct_from_user(out, 8, (void __user *)ua, 16), -E2BIG);
+	KUNIT_EXPECT_EQ(test, csfu(out, 8, (void __user *)ua, 16), -E2BIG);
+	/* a struct running into unmapped memory */
+	KUNIT_EXPECT_EQ(test, csfu(out, 8, (void __user *)(ua + PAGE_SIZE - 4), 8),
+			-EFAULT);
 	vm_munmap(ua, PAGE_SIZE);
+}
+
+static int kernel_copy_struct_from_user(void *dst, size_t ksize,
+					const void __user *src, size_t usize)
+{
+	return copy_struct_from_user(dst, ksize, src, usize);
+}
+
+static void copy_struct_from_user_zero_fills_and_refuses_a_dirty_tail(struct kunit *test)
+{
+	check_copy_struct(test, kernel_copy_struct_from_user);
+}
+
+static void the_compat_copy_struct_from_user_behaves_the_same(struct kunit *test)
+{
+	check_copy_struct(test, lof_copy_struct_from_user_compat);
 }
 
 static struct kunit_case lof_args_cases[] = {
@@ -529,6 +551,7 @@ static struct kunit_case lof_engine_cases[] = {
 	KUNIT_CASE(lockall_future_onfault_tags_new_mappings_only_until_unlockall),
 	KUNIT_CASE(query_reports_each_stretch_with_its_state),
 	KUNIT_CASE(copy_struct_from_user_zero_fills_and_refuses_a_dirty_tail),
+	KUNIT_CASE(the_compat_copy_struct_from_user_behaves_the_same),
 	{}
 };
 
