@@ -12,7 +12,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= build
 CC ?= gcc
-USER_CFLAGS := -O2 -Wall -Wextra -Werror -Iinclude/uapi
+USER_CFLAGS := -O2 -Wall -Wextra -Werror -Iinclude/uapi -Itools
 
 all: module tools
 
@@ -21,7 +21,7 @@ module:
 
 tools: $(BUILD)/bin/lofinfo $(BUILD)/bin/lof-demo
 
-$(BUILD)/bin/%: tools/%.c include/uapi/linux/lockonfault.h
+$(BUILD)/bin/%: tools/%.c tools/lof_util.h include/uapi/linux/lockonfault.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $<
 

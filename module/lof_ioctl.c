@@ -3,10 +3,9 @@
  * The ioctl ABI of /dev/lockonfault: argument copying and validation.
  *
  * Validation follows the native syscalls, in their order: unknown flags
- * are refused first (EINVAL), then the caller's right to lock memory
- * (EPERM), as mlock2() and mlockall() do; the rest (range rounding and
- * wrap-around, RLIMIT_MEMLOCK, holes) is the kernel's own mlock code,
- * which the engine runs (lof_engine.c).
+ * are refused first (EINVAL); the rest (the right to lock memory, range
+ * rounding and wrap-around, RLIMIT_MEMLOCK, holes) is the kernel's own
+ * mlock code, which the engine runs (lof_engine.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -90,8 +89,10 @@ static long lof_ioc_range(void __user *uarg, bool lock)
 	ret = lof_check_range(&r, lock);
 	if (ret)
 		return ret;
-	if (lock && !can_do_mlock())
-		return -EPERM;
+	/*
+	 * The right to lock (EPERM) is checked by the kernel's mlock() the
+	 * engine runs, first thing, as mlock2() does after its flags.
+	 */
 	/* what the syscalls' unsigned long and size_t can carry */
 	if (r.addr != (unsigned long)r.addr || r.len != (size_t)r.len)
 		return -ENOMEM;
@@ -118,8 +119,7 @@ static long lof_ioc_lockall(void __user *uarg, bool lock)
 	/* mlockall(): no flags, unknown flags, or MCL_ONFAULT alone */
 	if (!lof_lockall_flags_valid(a.flags))
 		return -EINVAL;
-	if (!can_do_mlock())
-		return -EPERM;
+	/* EPERM: the kernel's mlockall(), right after the same flag checks */
 	return lof_lockall(a.flags);
 }
 

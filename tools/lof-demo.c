@@ -28,6 +28,8 @@
 
 #include <linux/lockonfault.h>
 
+#include "lof_util.h"
+
 #ifndef MLOCK_ONFAULT
 #define MLOCK_ONFAULT 0x01
 #endif
@@ -45,30 +47,6 @@ struct result {
 	double lock_s, unlock_s;
 	long rss_kb, lck_kb;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static long status_kb(const char *key)
-{
-	char line[256];
-	size_t n = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
 
 static int lof_fd = -1;
 
@@ -140,21 +118,21 @@ static void run(enum method m, size_t bytes, int percent, struct result *res)
 		}
 	}
 
-	t = now();
+	t = lof_now();
 	ret = lock_call(m, p, bytes);
-	res->lock_s = now() - t;
+	res->lock_s = lof_now() - t;
 	if (ret) {
 		res->err = errno;
 		return;
 	}
 	for (i = 0; i < pages; i += step ? step : 1)
 		p[i * pg] = 1;
-	res->rss_kb = status_kb("VmRSS");
-	res->lck_kb = status_kb("VmLck");
+	res->rss_kb = lof_status_kb("VmRSS");
+	res->lck_kb = lof_status_kb("VmLck");
 
-	t = now();
+	t = lof_now();
 	unlock_call(m, p, bytes);
-	res->unlock_s = now() - t;
+	res->unlock_s = lof_now() - t;
 }
 
 static void fmt_time(char *buf, size_t n, double s)

@@ -30,6 +30,8 @@
 
 #include <linux/lockonfault.h>
 
+#include "lof_util.h"
+
 #ifndef MLOCK_ONFAULT
 #define MLOCK_ONFAULT 0x01
 #endif
@@ -129,22 +131,6 @@ static struct lof_lockall lockall(uint32_t flags)
 {
 	struct lof_lockall a = { .size = sizeof(a), .flags = flags };
 	return a;
-}
-
-static long status_kb(const char *key)
-{
-	char line[256];
-	long v = -1;
-	size_t n = strlen(key);
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
 }
 
 static int resident_pages(void *p, size_t len)
@@ -461,7 +447,7 @@ static void test_lock(void)
 {
 	uint64_t feat = features();
 	struct lof_range r;
-	long lck0 = status_kb("VmLck");
+	long lck0 = lof_status_kb("VmLck");
 	static const uint32_t bad_flags[] = { 2, 3, 0x80, 0x80000000U, ~0U };
 	unsigned int i;
 	long nret, mret;
@@ -498,7 +484,7 @@ static void test_lock(void)
 	mret = lof(LOF_IOC_LOCK, &r);
 	expect_valid(mret, errno, LOF_FEAT_LOCK_ONFAULT, feat, "LOCK on fault");
 	if (!(feat & (LOF_FEAT_LOCK | LOF_FEAT_LOCK_ONFAULT))) {
-		report(status_kb("VmLck") == lck0,
+		report(lof_status_kb("VmLck") == lck0,
 		       "refused locks left VmLck at %ld kB", lck0);
 		report(resident_pages(area, AREA_PAGES * pagesz) == 0,
 		       "refused locks faulted nothing in");

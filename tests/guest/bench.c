@@ -25,6 +25,8 @@
 
 #include <linux/lockonfault.h>
 
+#include "lof_util.h"
+
 #ifndef MLOCK_ONFAULT
 #define MLOCK_ONFAULT 0x01
 #endif
@@ -33,14 +35,6 @@
 
 static long PG;
 static int lof_fd = -1;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int cmp_d(const void *a, const void *b)
 {
@@ -53,22 +47,6 @@ static double median(double *v, int n)
 {
 	qsort(v, n, sizeof(*v), cmp_d);
 	return v[n / 2];
-}
-
-static long status_kb(const char *key)
-{
-	char line[256];
-	size_t n = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
 }
 
 static int do_lock(int module, void *p, size_t len)
@@ -130,15 +108,15 @@ static void m_lock4g(int module)
 {
 	size_t len = 4UL << 30;
 	char *p = fresh(len), *q = fresh(len);
-	double t = now();
+	double t = lof_now();
 
 	if (do_lock(module, p, len))
 		perror("lock");
-	sh->v[0] = now() - t;
-	t = now();
+	sh->v[0] = lof_now() - t;
+	t = lof_now();
 	if (do_lock(module, q, len))
 		perror("lock");
-	sh->v[1] = now() - t;
+	sh->v[1] = lof_now() - t;
 }
 
 /* faults in an on-fault range: 64 MiB, every page */
@@ -150,10 +128,10 @@ static void m_faults(int module)
 
 	if (do_lock(module, p, len))
 		perror("lock");
-	t = now();
+	t = lof_now();
 	for (i = 0; i < len; i += PG)
 		p[i] = 1;
-	sh->v[0] = (now() - t) / (len / PG) * 1e9;
+	sh->v[0] = (lof_now() - t) / (len / PG) * 1e9;
 }
 
 /* munlock of a 1 GiB range with 1% touched; VmRSS after the touches */
@@ -167,11 +145,11 @@ static void m_munlock(int module)
 		perror("lock");
 	for (i = 0; i < len; i += 100 * PG)
 		p[i] = 1;
-	sh->l[0] = status_kb("VmRSS");
-	sh->l[1] = status_kb("VmLck");
-	t = now();
+	sh->l[0] = lof_status_kb("VmRSS");
+	sh->l[1] = lof_status_kb("VmLck");
+	t = lof_now();
 	do_unlock(module, p, len);
-	sh->v[0] = now() - t;
+	sh->v[0] = lof_now() - t;
 }
 
 static void engine(void)
@@ -217,11 +195,11 @@ static void faults(void)
 
 	for (r = 0; r < 5; r++) {
 		char *p = fresh(len);
-		double t = now();
+		double t = lof_now();
 
 		for (i = 0; i < len; i += PG)
 			p[i] = 1;
-		t = (now() - t) / (len / PG) * 1e9;
+		t = (lof_now() - t) / (len / PG) * 1e9;
 		if (t < best)
 			best = t;
 		munmap(p, len);
