@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -429,8 +430,9 @@ static void as_user(rlim_t limit, void (*fn)(const struct backend *), const stru
 	if (pid == 0) {
 		struct rlimit rl = { limit, limit };
 
+		/* dumpable again, or /proc/self/pagemap is root's */
 		if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgroups(0, NULL) ||
-		    setgid(65534) || setuid(65534))
+		    setgid(65534) || setuid(65534) || prctl(PR_SET_DUMPABLE, 1))
 			out("cannot drop privileges: %s\n", strerror(errno));
 		else
 			fn(b);
@@ -481,6 +483,8 @@ static void c_onfault_read_fault(const struct backend *b)
 	obs("after read", p, p, N * PG);
 	touch(p, 2);
 	obs("after write", p, p, N * PG);
+	EXPECT(page_state(p, 1) == 'p' && page_state(p, 2) == 'm',
+	       "a read fault maps the shared zero page, a write fault a locked page");
 }
 
 static void c_onfault_prepresent(const struct backend *b)
@@ -546,6 +550,9 @@ static void c_onfault_middle(const struct backend *b)
 	rec("lock onfault middle", b->lock(p + 16 * PG, 16 * PG, 1));
 	touch_every(p, N, 8);
 	obs("after", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == 16 * PG / 1024, "only the middle 16 pages locked");
+	EXPECT(page_state(p, 16) == 'm' && page_state(p, 8) == 'p' && page_state(p, 32) == 'p',
+	       "pages in the range are mlocked, pages beside it are not");
 }
 
 static void c_unlock_middle_page(const struct backend *b)
@@ -590,18 +597,20 @@ static void c_unlock_never_locked(const struct backend *b)
 {
 	char *p = anon(N);
 
-	rec("unlock", b->unlock(p, N * PG));
+	EXPECT(rec("unlock", b->unlock(p, N * PG)) == 0, "unlocking what was never locked succeeds");
 	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == 0, "and faults nothing in");
 }
 
 static void c_zero_len(const struct backend *b)
 {
 	char *p = anon(N);
 
-	rec("lock onfault len 0", b->lock(p, 0, 1));
-	rec("lock len 0", b->lock(p, 0, 0));
-	rec("unlock len 0", b->unlock(p, 0));
+	EXPECT(rec("lock onfault len 0", b->lock(p, 0, 1)) == 0 &&
+	       rec("lock len 0", b->lock(p, 0, 0)) == 0 &&
+	       rec("unlock len 0", b->unlock(p, 0)) == 0, "zero length succeeds");
 	obs("after", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == 0, "and locks nothing");
 }
 
 static void c_unaligned(const struct backend *b)
@@ -640,20 +649,28 @@ static void c_wrap(const struct backend *b)
 {
 	char *p = anon(N);
 
-	rec("lock onfault len -1", b->lock(p, (size_t)-1, 1));
-	rec("lock onfault len -PG", b->lock(p, (size_t)-PG, 1));
-	rec("lock onfault top", b->lock((void *)-PG, 2 * PG, 1));
-	rec("unlock len -PG", b->unlock(p, (size_t)-PG));
+	EXPECT(rec("lock onfault len -1", b->lock(p, (size_t)-1, 1)) == 0,
+	       "a length that rounds up to 0 locks nothing and succeeds");
+	EXPECT(rec("lock onfault len -PG", b->lock(p, (size_t)-PG, 1)) == -1 && errno == EINVAL,
+	       "a range that wraps is EINVAL");
+	EXPECT(rec("lock onfault top", b->lock((void *)-PG, 2 * PG, 1)) == -1 && errno == EINVAL,
+	       "a range past the top is EINVAL");
+	EXPECT(rec("unlock len -PG", b->unlock(p, (size_t)-PG)) == -1 && errno == EINVAL,
+	       "unlock of a range that wraps is EINVAL");
 	obs("after", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == 0, "nothing locked");
 }
 
 static void c_prot_none(const struct backend *b)
 {
 	char *p = map(N, PROT_NONE, MAP_PRIVATE);
 
-	rec("lock onfault PROT_NONE", b->lock(p, N * PG, 1));
+	EXPECT(rec("lock onfault PROT_NONE", b->lock(p, N * PG, 1)) == 0,
+	       "lock on fault of PROT_NONE succeeds");
 	obs("after", p, p, N * PG);
-	rec("lock full PROT_NONE", b->lock(p, N * PG, 0));
+	EXPECT(status_kb("VmLck") == N * PG / 1024, "and counts in VmLck");
+	EXPECT(rec("lock full PROT_NONE", b->lock(p, N * PG, 0)) == -1 && errno == ENOMEM,
+	       "a full lock of PROT_NONE fails to populate: ENOMEM");
 	obs("after full", p, p, N * PG);
 }
 
@@ -664,6 +681,8 @@ static void c_readonly(const struct backend *b)
 	rec("lock onfault PROT_READ", b->lock(p, N * PG, 1));
 	touch_read(p, 7);
 	obs("after", p, p, N * PG);
+	EXPECT(page_state(p, 7) == 'p' && status_kb("VmLck") == N * PG / 1024,
+	       "a read maps the zero page; the range is counted");
 }
 
 static void c_shared_anon(const struct backend *b)
@@ -690,6 +709,13 @@ static void c_shmem_file_shared(const struct backend *b)
 	touch_read(p, 9);
 	obs("after touch", p, p, N * PG);
 	close(fd);
+	{
+		size_t ml;
+
+		EXPECT(page_state(p, 3) == 'm' && page_state(p, 9) == 'm' &&
+		       count_present(p, N * PG, &ml) == ml,
+		       "shmem pages (and those fault-around maps) are mlocked");
+	}
 }
 
 static void c_shmem_file_private_cow(const struct backend *b)
@@ -716,8 +742,15 @@ static void c_file_prefilled_cache(const struct backend *b)
 	/* page cache fully resident, nothing mapped: mincore vs pagemap */
 	rec("lock onfault", b->lock(p, N * PG, 1));
 	obs("after lock", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == 0, "cached pages are not mapped by the lock");
 	touch_read(p, 0);
 	obs("after one read", p, p, N * PG);
+	{
+		size_t ml;
+
+		EXPECT(page_state(p, 0) == 'm' && count_present(p, N * PG, &ml) == ml,
+		       "the read and fault-around map mlocked pages");
+	}
 	close(fd);
 }
 
@@ -802,6 +835,7 @@ static void c_lockall_future_onfault_hugetlb(const struct backend *b)
 		out("MAP_HUGETLB: %s\n", strerrorname_np(errno));
 	} else {
 		obs("hugetlb", p, p, 4 << 20);
+		EXPECT(status_kb("VmLck") == 0, "hugetlb is never locked or counted");
 		p[0] = 1;
 		obs("hugetlb after touch", p, p, 4 << 20);
 	}
@@ -910,6 +944,8 @@ static void c_sysv_shm(const struct backend *b)
 	rec("lock onfault", b->lock(p, N * PG, 1));
 	touch(p, 11);
 	obs("after", p, p, N * PG);
+	EXPECT(page_state(p, 11) == 'm' && count_present(p, N * PG, NULL) == 1,
+	       "the touched SysV shm page is mlocked");
 	shmdt(p);
 }
 
@@ -932,8 +968,11 @@ static void c_thp_onfault(const struct backend *b)
 
 	rec("lock onfault", b->lock(p, 4 << 20, 1));
 	obs("before", p, p, 4 << 20);
+	EXPECT(count_present(p, 4 << 20, NULL) == 0, "nothing faulted in");
 	p[100] = 1;
 	obs("after one byte", p, p, 4 << 20);
+	EXPECT(count_present(p, 4 << 20, NULL) == (size_t)((2 << 20) / PG) &&
+	       status_kb("VmLck") == 4096, "one byte faults a whole locked huge page");
 }
 
 static void c_thp_present_then_onfault(const struct backend *b)
@@ -946,6 +985,7 @@ static void c_thp_present_then_onfault(const struct backend *b)
 	obs("after", p, p, 4 << 20);
 	rec("unlock half", b->unlock(p, 1 << 20));
 	obs("after unlock of half a huge page", p, p, 4 << 20);
+	EXPECT(status_kb("VmLck") == 3072, "unlocking half a huge page unlocks 1 MiB");
 }
 
 static void c_hugetlb(const struct backend *b)
@@ -957,8 +997,10 @@ static void c_hugetlb(const struct backend *b)
 		out("MAP_HUGETLB: %s\n", strerrorname_np(errno));
 		return;
 	}
-	rec("lock onfault hugetlb", b->lock(p, 4 << 20, 1));
+	EXPECT(rec("lock onfault hugetlb", b->lock(p, 4 << 20, 1)) == 0, "succeeds");
 	obs("after", p, p, 4 << 20);
+	EXPECT(status_kb("VmLck") == 0 && count_present(p, 4 << 20, NULL) == (size_t)((4 << 20) / PG),
+	       "hugetlb is populated (natively too) and not counted");
 }
 
 static void c_special_vdso(const struct backend *b)
@@ -1052,8 +1094,10 @@ static void c_lockall_future_onfault_shmat(const struct backend *b)
 	p = shmat(id, NULL, 0);
 	shmctl(id, IPC_RMID, NULL);
 	obs("shm", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == 0, "shmat under MCL_FUTURE|MCL_ONFAULT does not populate");
 	touch(p, 1);
 	obs("shm after touch", p, p, N * PG);
+	EXPECT(page_state(p, 1) == 'm', "the touched shm page is mlocked");
 	shmdt(p);
 	rec("unlockall", b->unlockall());
 }
@@ -1068,6 +1112,8 @@ static void c_lockall_future_onfault_stack(const struct backend *b)
 	obs("before", p, p, 4 * PG);
 	p[-1] = 1;	/* grows the vma by one page */
 	obs("after growth", p - PG, p - PG, 5 * PG);
+	EXPECT(page_state(p - PG, 0) == 'p' && status_kb("VmLck") == 0,
+	       "a mapping made before MCL_FUTURE grows unlocked");
 	rec("unlockall", b->unlockall());
 }
 
@@ -1119,6 +1165,12 @@ static void c_lockall_current_to_onfault(const struct backend *b)
 	rec("lockall CURRENT", b->lockall(MCL_CURRENT));
 	rec("lockall CURRENT|ONFAULT", b->lockall(MCL_CURRENT | MCL_ONFAULT));
 	obs("after", p, p, N * PG);
+	{
+		size_t ml;
+
+		EXPECT(count_present(p, N * PG, &ml) == N && ml == N,
+		       "converting to on fault keeps the pages present and mlocked");
+	}
 	rec("unlockall", b->unlockall());
 }
 
@@ -1222,20 +1274,6 @@ static void c_seed001_mremap_grow_move(const struct backend *b)
 	}
 }
 
-static void c_mremap_dontunmap(const struct backend *b)
-{
-	char *p = anon(N), *q;
-
-	rec("lock onfault", b->lock(p, N * PG, 1));
-	touch(p, 4);
-	q = mremap(p, N * PG, N * PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP);
-	out("mremap DONTUNMAP: %s\n", q == MAP_FAILED ? strerrorname_np(errno) : "ok");
-	if (q != MAP_FAILED) {
-		obs("new", q, q, N * PG);
-		obs("old", p, p, N * PG);
-	}
-}
-
 static void c_seed004_mprotect_write(const struct backend *b)
 {
 	char *p = map(N, PROT_READ, MAP_PRIVATE);
@@ -1256,6 +1294,8 @@ static void c_seed004_mprotect_split(const struct backend *b)
 	rec("mprotect middle RO", mprotect(p + 8 * PG, 8 * PG, PROT_READ));
 	touch(p, 20);
 	obs("after", p, p, N * PG);
+	EXPECT(page_state(p, 20) == 'm' && count_present(p, N * PG, NULL) == 1 &&
+	       status_kb("VmLck") == N * PG / 1024, "every split part stays locked on fault");
 }
 
 static void c_mprotect_none_and_back(const struct backend *b)
@@ -1268,6 +1308,8 @@ static void c_mprotect_none_and_back(const struct backend *b)
 	rec("mprotect RW", mprotect(p, N * PG, PROT_READ | PROT_WRITE));
 	touch(p, 2);
 	obs("after", p, p, N * PG);
+	EXPECT(page_state(p, 1) == 'm' && page_state(p, 2) == 'm' &&
+	       count_present(p, N * PG, NULL) == 2, "locked pages survive PROT_NONE, nothing populated");
 }
 
 static void c_madvise_dontneed(const struct backend *b)
@@ -1276,8 +1318,10 @@ static void c_madvise_dontneed(const struct backend *b)
 
 	rec("lock onfault", b->lock(p, N * PG, 1));
 	touch(p, 1);
-	rec("MADV_DONTNEED", madvise(p, N * PG, MADV_DONTNEED));
+	EXPECT(rec("MADV_DONTNEED", madvise(p, N * PG, MADV_DONTNEED)) == -1 && errno == EINVAL,
+	       "MADV_DONTNEED on a locked range is EINVAL");
 	obs("after", p, p, N * PG);
+	EXPECT(page_state(p, 1) == 'm', "and the page stays");
 }
 
 static void c_madvise_willneed_cold(const struct backend *b)
@@ -1285,10 +1329,13 @@ static void c_madvise_willneed_cold(const struct backend *b)
 	char *p = anon(N);
 
 	rec("lock onfault", b->lock(p, N * PG, 1));
-	rec("MADV_WILLNEED", madvise(p, N * PG, MADV_WILLNEED));
-	rec("MADV_COLD", madvise(p, N * PG, MADV_COLD));
-	rec("MADV_PAGEOUT", madvise(p, N * PG, MADV_PAGEOUT));
+	EXPECT(rec("MADV_WILLNEED", madvise(p, N * PG, MADV_WILLNEED)) == 0, "MADV_WILLNEED succeeds");
+	EXPECT(rec("MADV_COLD", madvise(p, N * PG, MADV_COLD)) == -1 && errno == EINVAL,
+	       "MADV_COLD on a locked range is EINVAL");
+	EXPECT(rec("MADV_PAGEOUT", madvise(p, N * PG, MADV_PAGEOUT)) == -1 && errno == EINVAL,
+	       "MADV_PAGEOUT on a locked range is EINVAL");
 	obs("after", p, p, N * PG);
+	EXPECT(count_present(p, N * PG, NULL) == 0, "nothing populated");
 }
 
 static void c_madvise_split_flags(const struct backend *b)
@@ -1300,6 +1347,12 @@ static void c_madvise_split_flags(const struct backend *b)
 	rec("MADV_DONTDUMP tail", madvise(p + 48 * PG, 16 * PG, MADV_DONTDUMP));
 	touch_every(p, N, 16);
 	obs("after", p, p, N * PG);
+	{
+		size_t ml;
+
+		EXPECT(count_present(p, N * PG, &ml) == 4 && ml == 4 &&
+		       status_kb("VmLck") == N * PG / 1024, "madvise splits keep the lock");
+	}
 }
 
 static void c_madvise_pageout_locked(const struct backend *b)
@@ -1431,6 +1484,8 @@ static void c_munmap_middle(const struct backend *b)
 	touch(p, 40);
 	obs("first", p, p, 16 * PG);
 	obs("last", p, p + 32 * PG, 32 * PG);
+	EXPECT(status_kb("VmLck") == 48 * PG / 1024 && page_state(p + 32 * PG, 8) == 'm',
+	       "munmap of the middle leaves both sides locked on fault");
 }
 
 static void c_map_fixed_over(const struct backend *b)
@@ -1442,6 +1497,7 @@ static void c_map_fixed_over(const struct backend *b)
 	mmap(p + 8 * PG, 8 * PG, PROT_READ | PROT_WRITE,
 	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	obs("after", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == 56 * PG / 1024, "MAP_FIXED over part of the range unlocks that part");
 }
 
 /* --- native calls on module-locked ranges -------------------------- */
@@ -1466,6 +1522,8 @@ static void c_native_munlock_partial(const struct backend *b)
 	rec("native munlock middle", munlock(p + 20 * PG, 4 * PG));
 	touch_every(p, N, 10);
 	obs("after", p, p, N * PG);
+	EXPECT(page_state(p, 20) == 'p' && page_state(p, 10) == 'm' && page_state(p, 30) == 'm' &&
+	       status_kb("VmLck") == 60 * PG / 1024, "native munlock unlocks just its part");
 }
 
 static void c_native_mlock_converts(const struct backend *b)
@@ -1514,18 +1572,32 @@ static void c_native_mlock2_onfault_after_full(const struct backend *b)
 	rec("lock", b->lock(p, N * PG, 0));
 	rec("native mlock2 ONFAULT", syscall(SYS_mlock2, p, N * PG, MLOCK_ONFAULT));
 	obs("after", p, p, N * PG);
+	{
+		size_t ml;
+
+		EXPECT(count_present(p, N * PG, &ml) == N && ml == N &&
+		       status_kb("VmLck") == N * PG / 1024, "pages stay locked, counted once");
+	}
 }
 
 static void c_module_calls_on_native_onfault(const struct backend *b)
 {
 	char *p = anon(N);
 
-	rec("native mlock2 ONFAULT", syscall(SYS_mlock2, p, N * PG, MLOCK_ONFAULT));
+	int native_onfault = rec("native mlock2 ONFAULT",
+				 syscall(SYS_mlock2, p, N * PG, MLOCK_ONFAULT)) == 0;
+
 	touch(p, 1);
 	rec("full lock of the middle", b->lock(p + 16 * PG, 16 * PG, 0));
 	rec("unlock of the head", b->unlock(p, 8 * PG));
 	touch(p, 50);
 	obs("after", p, p, N * PG);
+	if (native_onfault)
+		EXPECT(status_kb("VmLck") == 56 * PG / 1024 && page_state(p, 20) == 'm' &&
+		       page_state(p, 50) == 'm', "full lock, unlock and faults on the rest as native");
+	else
+		EXPECT(status_kb("VmLck") == 16 * PG / 1024 && page_state(p, 20) == 'm' &&
+		       page_state(p, 50) == 'p', "without native on-fault only the full lock stands");
 }
 
 /* --- limits and errors --------------------------------------------- */
@@ -1534,11 +1606,15 @@ static void u_over_limit(const struct backend *b)
 {
 	char *p = anon(N);
 
-	rec("lock onfault 64 pages, limit 16", b->lock(p, N * PG, 1));
-	rec("lock onfault 16 pages", b->lock(p, 16 * PG, 1));
-	rec("lock onfault 1 more page", b->lock(p + 16 * PG, PG, 1));
-	rec("lock again the same 16", b->lock(p, 16 * PG, 1));
+	EXPECT(rec("lock onfault 64 pages, limit 16", b->lock(p, N * PG, 1)) == -1 && errno == ENOMEM,
+	       "over RLIMIT_MEMLOCK: ENOMEM");
+	EXPECT(rec("lock onfault 16 pages", b->lock(p, 16 * PG, 1)) == 0, "up to the limit: fine");
+	EXPECT(rec("lock onfault 1 more page", b->lock(p + 16 * PG, PG, 1)) == -1 && errno == ENOMEM,
+	       "one page more: ENOMEM");
+	EXPECT(rec("lock again the same 16", b->lock(p, 16 * PG, 1)) == 0,
+	       "relocking what is locked does not count twice");
 	obs("after", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == 16 * PG / 1024, "VmLck at the limit");
 }
 
 static void c_rlimit_enomem(const struct backend *b)
@@ -1550,10 +1626,12 @@ static void u_zero_limit(const struct backend *b)
 {
 	char *p = anon(N);
 
-	rec("lock onfault", b->lock(p, N * PG, 1));
-	rec("lockall CURRENT|ONFAULT", b->lockall(MCL_CURRENT | MCL_ONFAULT));
-	rec("unlock", b->unlock(p, N * PG));
-	rec("unlockall", b->unlockall());
+	EXPECT(rec("lock onfault", b->lock(p, N * PG, 1)) == -1 && errno == EPERM,
+	       "RLIMIT_MEMLOCK 0 without CAP_IPC_LOCK: EPERM");
+	EXPECT(rec("lockall CURRENT|ONFAULT", b->lockall(MCL_CURRENT | MCL_ONFAULT)) == -1 &&
+	       errno == EPERM, "lockall too");
+	EXPECT(rec("unlock", b->unlock(p, N * PG)) == 0 && rec("unlockall", b->unlockall()) == 0,
+	       "unlocking needs no right");
 	obs_status("after");
 }
 
@@ -1564,14 +1642,18 @@ static void c_rlimit_zero_eperm(const struct backend *b)
 
 static void u_lockall_limit(const struct backend *b)
 {
-	rec("lockall CURRENT|ONFAULT over the limit", b->lockall(MCL_CURRENT | MCL_ONFAULT));
-	rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT));
+	EXPECT(rec("lockall CURRENT|ONFAULT over the limit",
+		   b->lockall(MCL_CURRENT | MCL_ONFAULT)) == -1 && errno == ENOMEM,
+	       "lockall CURRENT with total_vm over the limit: ENOMEM");
+	EXPECT(rec("lockall FUTURE|ONFAULT", b->lockall(MCL_FUTURE | MCL_ONFAULT)) == 0,
+	       "FUTURE alone is not checked against the limit");
 	errno = 0;
 	{
 		void *q = mmap(NULL, 64 * PG, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		out("mmap over the limit: %s\n", q == MAP_FAILED ? strerrorname_np(errno) : "mapped");
+		EXPECT(q == MAP_FAILED && errno == EAGAIN, "a future mapping over the limit: EAGAIN");
 	}
 	{
 		void *q = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE,
@@ -1583,6 +1665,7 @@ static void u_lockall_limit(const struct backend *b)
 
 			out("mremap over the limit: %s\n",
 			    r == MAP_FAILED ? strerrorname_np(errno) : "grown");
+			EXPECT(r == MAP_FAILED && errno == EAGAIN, "growing it over the limit: EAGAIN");
 		}
 	}
 	obs_status("after");
@@ -1597,9 +1680,11 @@ static void u_overlap(const struct backend *b)
 {
 	char *p = anon(N);
 
-	rec("lock 24 pages", b->lock(p, 24 * PG, 0));
-	rec("lock onfault 24 overlapping + 8", b->lock(p, 32 * PG, 1));
+	EXPECT(rec("lock 24 pages", b->lock(p, 24 * PG, 0)) == 0 &&
+	       rec("lock onfault 24 overlapping + 8", b->lock(p, 32 * PG, 1)) == 0,
+	       "what is already locked does not count against the limit again");
 	obs("after", p, p, N * PG);
+	EXPECT(status_kb("VmLck") == 32 * PG / 1024, "32 pages locked");
 }
 
 static void c_rlimit_overlap(const struct backend *b)
@@ -1614,7 +1699,8 @@ static void c_capable_over_limit(const struct backend *b)
 
 	/* root keeps CAP_IPC_LOCK: the limit does not apply */
 	setrlimit(RLIMIT_MEMLOCK, &rl);
-	rec("lock onfault over the limit with CAP_IPC_LOCK", b->lock(p, N * PG, 1));
+	EXPECT(rec("lock onfault over the limit with CAP_IPC_LOCK", b->lock(p, N * PG, 1)) == 0,
+	       "CAP_IPC_LOCK ignores RLIMIT_MEMLOCK");
 	obs_status("after");
 }
 
@@ -1786,7 +1872,7 @@ static const struct tcase cases[] = {
 	C(lockall_future_then_unlockall), C(unlockall_after_onfault),
 	C(lockall_invalid), C(seed001_mremap_grow), C(seed001_mremap_shrink),
 	C(seed001_mremap_move), C(seed001_mremap_grow_move),
-	C(mremap_dontunmap), C(seed004_mprotect_write),
+	C(seed004_mprotect_write),
 	C(seed004_mprotect_split), C(mprotect_none_and_back),
 	C(madvise_dontneed), C(madvise_willneed_cold), C(madvise_split_flags),
 	C(madvise_pageout_locked), C(fork_not_inherited), C(fork_cow),
@@ -1950,10 +2036,12 @@ int main(int argc, char **argv)
 		/* the exec'd image of c_exec_drops: its state, on stdout */
 		ofd = 1;
 		obs_status("after exec");
+		EXPECT(status_kb("VmLck") == 0, "exec drops every lock");
 		{
 			char *q = anon(N);
 
 			obs("mapping after exec", q, q, N * PG);
+			EXPECT(status_kb("VmLck") == 0, "and MCL_FUTURE");
 		}
 		flush_log();
 		return 0;
