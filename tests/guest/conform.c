@@ -2079,10 +2079,10 @@ int main(int argc, char **argv)
 		errno = 0;
 		if (mlockall(MCL_CURRENT | MCL_ONFAULT) == 0) {
 			munlockall();
-			printf("not ok - conform: mlockall(MCL_ONFAULT) works, yet mlock2 refuses it\n");
+			printf("not ok - %s: mlockall(MCL_ONFAULT) works, yet mlock2 refuses it\n", tag);
 		} else {
-			printf("%s - conform: native mlockall(MCL_CURRENT|MCL_ONFAULT) is refused here (%s)\n",
-			       errno == EINVAL ? "ok" : "not ok", strerrorname_np(errno));
+			printf("%s - %s: native mlockall(MCL_CURRENT|MCL_ONFAULT) is refused here (%s)\n",
+			       errno == EINVAL ? "ok" : "not ok", tag, strerrorname_np(errno));
 		}
 		module_only = 1;
 	} else if (no_native) {
