@@ -224,7 +224,7 @@ static int lof_fixup_pre(struct kprobe *p, struct pt_regs *regs)
 	if (likely(!lof_fixup_concerned(vma->vm_flags, newflags,
 					atomic_read(&lof_nr_markers))))
 		return 0;
-	lof_set_arg5(regs, lof_fixup_newflags(newflags,
+	lof_set_arg5(regs, lof_fixup_newflags(vma->vm_flags, newflags,
 					      (newflags & VM_LOCKED) &&
 					      lof_marked_onfault()));
 	return 0;

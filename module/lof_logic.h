@@ -93,11 +93,17 @@ static inline long lof_populate_result(unsigned long start, unsigned long end)
 }
 
 /*
- * mlock_fixup()'s newflags: the tag only where the range ends up locked
- * and the request asked for lock on fault; never otherwise.
+ * mlock_fixup()'s newflags for a vma whose flags are @old: the tag only
+ * where the range ends up locked and the request asked for lock on fault.
+ * Where the range is not locked before or after, the tag is left as it
+ * is: mlock_fixup() takes equal flags as "nothing to do", and any other
+ * change would make it account an unlock that did not happen.
  */
-static inline vm_flags_t lof_fixup_newflags(vm_flags_t newflags, bool onfault)
+static inline vm_flags_t lof_fixup_newflags(vm_flags_t old, vm_flags_t newflags,
+					    bool onfault)
 {
+	if (!(old & VM_LOCKED) && !(newflags & VM_LOCKED))
+		return (newflags & ~LOF_VM_ONFAULT) | (old & LOF_VM_ONFAULT);
 	newflags &= ~LOF_VM_ONFAULT;
 	if ((newflags & VM_LOCKED) && onfault)
 		newflags |= LOF_VM_ONFAULT;

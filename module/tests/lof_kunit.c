@@ -187,29 +187,48 @@ static void onfault_needs_both_vm_locked_and_the_tag(struct kunit *test)
 
 static void fixup_tags_a_locked_range_of_an_onfault_request(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_READ | VM_LOCKED, true),
+	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_READ, VM_READ | VM_LOCKED, true),
 			VM_READ | VM_LOCKED | LOF_VM_ONFAULT);
+	/* a fully locked range converted to on fault */
+	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_LOCKED, VM_LOCKED, true),
+			VM_LOCKED | LOF_VM_ONFAULT);
 }
 
 static void fixup_never_tags_an_unlocked_range(struct kunit *test)
 {
-	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_READ, true), VM_READ);
-	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_READ | LOF_VM_ONFAULT, true),
-			VM_READ);
+	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_READ, VM_READ, true), VM_READ);
+	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_LOCKED | LOF_VM_ONFAULT, VM_READ,
+						 true), VM_READ);
 }
 
 static void fixup_strips_the_tag_for_a_native_munlock(struct kunit *test)
 {
 	/* munlock computes old & ~VM_LOCKED, keeping bits it does not know */
-	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_READ | LOF_VM_ONFAULT, false),
+	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_READ | VM_LOCKED | LOF_VM_ONFAULT,
+						 VM_READ | LOF_VM_ONFAULT, false),
 			VM_READ);
 }
 
 static void fixup_strips_the_tag_for_a_native_mlock(struct kunit *test)
 {
 	/* a full lock over an on-fault range converts it */
-	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_LOCKED | LOF_VM_ONFAULT, false),
+	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_LOCKED | LOF_VM_ONFAULT,
+						 VM_LOCKED | LOF_VM_ONFAULT, false),
 			VM_LOCKED);
+}
+
+static void fixup_leaves_a_stale_tag_of_an_unlocked_vma_alone(struct kunit *test)
+{
+	/*
+	 * Equal flags are "nothing to do" for mlock_fixup(); stripping the
+	 * tag here would make it account an unlock of an unlocked range.
+	 */
+	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_READ | LOF_VM_ONFAULT,
+						 VM_READ | LOF_VM_ONFAULT, false),
+			VM_READ | LOF_VM_ONFAULT);
+	KUNIT_EXPECT_EQ(test, lof_fixup_newflags(VM_READ | LOF_VM_ONFAULT,
+						 VM_READ | LOF_VM_ONFAULT, true),
+			VM_READ | LOF_VM_ONFAULT);
 }
 
 static void fixup_leaves_unrelated_calls_alone(struct kunit *test)
@@ -531,6 +550,7 @@ static struct kunit_case lof_flags_cases[] = {
 	KUNIT_CASE(fixup_never_tags_an_unlocked_range),
 	KUNIT_CASE(fixup_strips_the_tag_for_a_native_munlock),
 	KUNIT_CASE(fixup_strips_the_tag_for_a_native_mlock),
+	KUNIT_CASE(fixup_leaves_a_stale_tag_of_an_unlocked_vma_alone),
 	KUNIT_CASE(fixup_leaves_unrelated_calls_alone),
 	KUNIT_CASE(populate_of_a_tagged_vma_reports_every_page_done),
 	KUNIT_CASE(mlockall_future_onfault_tags_def_flags),
