@@ -9,8 +9,6 @@
 
 #include "compat/lof_compat.h"
 
-#define LOF_NAME "lockonfault"
-
 /* Internals the KUnit module (module/tests/) calls, on KUnit kernels only. */
 #if IS_ENABLED(CONFIG_KUNIT)
 #define EXPORT_SYMBOL_FOR_LOF_KUNIT(sym) EXPORT_SYMBOL_NS_GPL(sym, LOCKONFAULT_KUNIT)

@@ -57,11 +57,6 @@ u64 lof_kernel_features(void)
 	return lof_kfeatures;
 }
 
-static bool lof_symbol_exists(const char *name)
-{
-	return lof_lookup_name(name);
-}
-
 static void lof_detect_kernel(void)
 {
 	static const char * const mlock2_names[] = {
@@ -70,10 +65,10 @@ static void lof_detect_kernel(void)
 	};
 	unsigned int i;
 
-	if (lof_symbol_exists("handle_mm_fault"))
+	if (lof_lookup_name("handle_mm_fault"))
 		lof_kfeatures |= LOF_KFEAT_KPROBES;
 	for (i = 0; i < ARRAY_SIZE(mlock2_names); i++) {
-		if (lof_symbol_exists(mlock2_names[i])) {
+		if (lof_lookup_name(mlock2_names[i])) {
 			lof_kfeatures |= LOF_KFEAT_MLOCK2;
 			break;
 		}
