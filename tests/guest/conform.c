@@ -305,11 +305,15 @@ static void obs(const char *label, void *base, void *p, size_t len)
 	obs_status(label);
 }
 
-static size_t count_present(void *p, size_t len, size_t *mlocked)
+/*
+ * Present pages of [p, p+len); in *flagged, how many of them have
+ * kpageflags bit @kpf set.
+ */
+static size_t count_pages(void *p, size_t len, int kpf, size_t *flagged)
 {
 	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	size_t n = len / PG, i, present = 0, locked = 0;
+	size_t n = len / PG, i, present = 0, with = 0;
 
 	for (i = 0; i < n; i++) {
 		uint64_t e = 0, f = 0;
@@ -317,15 +321,20 @@ static size_t count_present(void *p, size_t len, size_t *mlocked)
 		if (pread(pm, &e, 8, ((uintptr_t)p / PG + i) * 8) == 8 && (e >> 63) & 1) {
 			present++;
 			if (pread(kf, &f, 8, (e & ((1ULL << 55) - 1)) * 8) == 8 &&
-			    (f >> KPF_MLOCKED) & 1)
-				locked++;
+			    (f >> kpf) & 1)
+				with++;
 		}
 	}
 	close(pm);
 	close(kf);
-	if (mlocked)
-		*mlocked = locked;
+	if (flagged)
+		*flagged = with;
 	return present;
+}
+
+static size_t count_present(void *p, size_t len, size_t *mlocked)
+{
+	return count_pages(p, len, KPF_MLOCKED, mlocked);
 }
 
 /* 'm' present and mlocked, 'p' present, '.' not present */
@@ -756,20 +765,9 @@ static void c_file_prefilled_cache(const struct backend *b)
 
 static size_t count_unevictable(void *p, size_t len)
 {
-	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	size_t n = len / PG, i, unev = 0;
+	size_t unev;
 
-	for (i = 0; i < n; i++) {
-		uint64_t e = 0, f = 0;
-
-		if (pread(pm, &e, 8, ((uintptr_t)p / PG + i) * 8) == 8 && (e >> 63) & 1 &&
-		    pread(kf, &f, 8, (e & ((1ULL << 55) - 1)) * 8) == 8 &&
-		    (f >> KPF_UNEVICTABLE) & 1)
-			unev++;
-	}
-	close(pm);
-	close(kf);
+	count_pages(p, len, KPF_UNEVICTABLE, &unev);
 	return unev;
 }
 
