@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-#   make [KDIR=/lib/modules/<release>/build]   module + userspace tools
+#   make [KDIR=/lib/modules/<release>/build]   module + userspace
+#   make userspace  liblockonfault (.so, .a, .pc), the preload shim, the CLI
+#   make install [DESTDIR=] [PREFIX=/usr/local] [LIBDIR=] [BINDIR=] [MANDIR=]
+#                   the userspace and the man pages (the module: DKMS)
 #   make demo      boot a Debian kernel in QEMU, load the module, show it
 #   make check     the whole test suite (lint, DKMS, QEMU guests)
 #   make lint      checkpatch --strict, sparse (C=2), W=1
@@ -12,18 +15,106 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 BUILD ?= build
 CC ?= gcc
-USER_CFLAGS := -O2 -Wall -Wextra -Werror -Iinclude/uapi -Itools
+AR ?= ar
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+SOMAJOR := 0
 
-all: module tools
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+WARN := -Wall -Wextra -Werror
+USER_CFLAGS := -O2 $(WARN) -Iinclude/uapi -Itools
+LIB_CFLAGS := -O2 -g $(WARN) -fPIC -fvisibility=hidden -Iinclude -Iinclude/uapi \
+	-Ilib -DLOF_LIB_VERSION='"$(VERSION)"' $(CFLAGS)
+LIB_HDRS := include/lockonfault.h include/uapi/linux/lockonfault.h lib/lof_sys.h
+L := $(BUILD)/lib
+SONAME := liblockonfault.so.$(SOMAJOR)
+
+all: module tools userspace
 
 module:
 	$(MAKE) -C module KDIR=$(KDIR)
 
 tools: $(BUILD)/bin/lofinfo $(BUILD)/bin/lof-demo
 
-$(BUILD)/bin/%: tools/%.c tools/lof_util.h include/uapi/linux/lockonfault.h
+$(BUILD)/bin/lofinfo $(BUILD)/bin/lof-demo: $(BUILD)/bin/%: tools/%.c tools/lof_util.h include/uapi/linux/lockonfault.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -o $@ $<
+
+# --- liblockonfault, the preload shim, the CLI ---------------------------
+userspace: $(L)/$(SONAME) $(L)/liblockonfault.so $(L)/liblockonfault.a \
+	$(L)/liblockonfault-preload.so $(L)/lockonfault.pc $(BUILD)/bin/lockonfault
+
+$(L)/lockonfault.o $(L)/preload.o: $(L)/%.o: lib/%.c $(LIB_HDRS)
+	@mkdir -p $(L)
+	$(CC) $(LIB_CFLAGS) -c -o $@ $<
+
+$(L)/$(SONAME).$(VERSION): $(L)/lockonfault.o lib/liblockonfault.map
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script,lib/liblockonfault.map \
+		-Wl,-z,relro,-z,now $(LDFLAGS) -o $@ $(L)/lockonfault.o
+
+$(L)/$(SONAME): $(L)/$(SONAME).$(VERSION)
+	ln -sf $(notdir $<) $@
+
+$(L)/liblockonfault.so: $(L)/$(SONAME)
+	ln -sf $(SONAME) $@
+
+$(L)/liblockonfault.a: $(L)/lockonfault.o
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# the library built in, hidden: only mlock2, mlockall and syscall exported
+$(L)/liblockonfault-preload.so: $(L)/preload.o $(L)/lockonfault.o lib/preload.map
+	$(CC) -shared -Wl,--version-script,lib/preload.map -Wl,-z,relro,-z,now \
+		$(LDFLAGS) -o $@ $(L)/preload.o $(L)/lockonfault.o
+
+$(L)/lockonfault.pc: lib/lockonfault.pc.in dkms.conf
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# where the CLI finds the shim; rewritten only when LIBDIR changes
+$(L)/paths.h: FORCE
+	@mkdir -p $(L)
+	@echo '#define LOF_PRELOAD_PATH "$(LIBDIR)/liblockonfault-preload.so"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+# the CLI carries the library statically: it works before ldconfig ran
+$(BUILD)/bin/lockonfault: tools/lockonfault.c $(L)/liblockonfault.a $(L)/paths.h $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g $(WARN) -Iinclude -Iinclude/uapi -include $(L)/paths.h $(CFLAGS) \
+		$(LDFLAGS) -o $@ $< $(L)/liblockonfault.a
+
+MAN3_LINKS := lof_munlock lof_mlockall lof_munlockall lof_query lof_backend \
+	lof_backend_name lof_native_supported lof_module_errno lof_module_version \
+	lof_library_version
+
+install: userspace
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/bin/lockonfault $(DESTDIR)$(BINDIR)/lockonfault
+	install -m 0755 $(L)/$(SONAME).$(VERSION) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SONAME).$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/liblockonfault.so
+	install -m 0644 $(L)/liblockonfault.a $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(L)/liblockonfault-preload.so $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(L)/lockonfault.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	install -m 0644 include/lockonfault.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 include/uapi/linux/lockonfault.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 0644 man/lof_mlock2.3 $(DESTDIR)$(MANDIR)/man3/
+	for p in $(MAN3_LINKS); do \
+		echo ".so man3/lof_mlock2.3" > $(DESTDIR)$(MANDIR)/man3/$$p.3 || exit 1; \
+	done
+	install -m 0644 man/lockonfault.4 $(DESTDIR)$(MANDIR)/man4/
+	install -m 0644 man/lockonfault.8 $(DESTDIR)$(MANDIR)/man8/
+
+# the man pages, as the test command checks them
+manlint:
+	tools/manlint man/*.[348]
 
 check:
 	tests/run check
@@ -45,4 +136,4 @@ clean:
 	-$(MAKE) -C module clean KDIR=$(KDIR)
 	rm -rf $(BUILD)
 
-.PHONY: all module tools check demo bench lint version clean
+.PHONY: FORCE all module tools userspace install manlint check demo bench lint version clean

@@ -139,12 +139,15 @@ static inline vm_flags_t lof_drop_stale_tag(vm_flags_t flags)
 	return flags;
 }
 
-/* enum lof_state of a vma */
+/*
+ * enum lof_state of a vma, for the query: on fault by the module's tag or,
+ * on a kernel that has it, by native mlock2(MLOCK_ONFAULT).
+ */
 static inline u32 lof_vma_state_of(vm_flags_t flags)
 {
 	if (!(flags & VM_LOCKED))
 		return LOF_STATE_UNLOCKED;
-	if (flags & LOF_VM_ONFAULT)
+	if (flags & (LOF_VM_ONFAULT | LOF_VM_NATIVE_ONFAULT))
 		return LOF_STATE_ONFAULT;
 	return LOF_STATE_LOCKED;
 }

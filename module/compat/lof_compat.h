@@ -85,6 +85,17 @@ static inline long lof_compat_ptr_ioctl(struct file *file, unsigned int cmd,
 #endif
 #define LOF_VM_ONFAULT	((vm_flags_t)1 << LOF_VM_ONFAULT_BIT)
 
+/*
+ * The kernel's own on-fault flag, where its headers have one.  Only the
+ * query reads it, so that a range locked on fault by native mlock2() is
+ * reported as such; the engine never sets, clears or tests it.
+ */
+#ifdef HAVE_NATIVE_VM_LOCKONFAULT
+#define LOF_VM_NATIVE_ONFAULT	VM_LOCKONFAULT
+#else
+#define LOF_VM_NATIVE_ONFAULT	((vm_flags_t)0)
+#endif
+
 #ifndef CONFIG_KPROBES
 #error "lockonfault needs a kernel built with CONFIG_KPROBES"
 #endif

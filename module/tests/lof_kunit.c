@@ -278,6 +278,10 @@ static void vma_states_follow_their_flags(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lof_vma_state_of(VM_LOCKED), (u32)LOF_STATE_LOCKED);
 	KUNIT_EXPECT_EQ(test, lof_vma_state_of(VM_LOCKED | LOF_VM_ONFAULT),
 			(u32)LOF_STATE_ONFAULT);
+	/* native on-fault ranges are reported as on fault where they exist */
+	KUNIT_EXPECT_EQ(test, lof_vma_state_of(VM_LOCKED | LOF_VM_NATIVE_ONFAULT),
+			LOF_VM_NATIVE_ONFAULT ? (u32)LOF_STATE_ONFAULT :
+						(u32)LOF_STATE_LOCKED);
 }
 
 static void lookup_name_finds_kernel_functions_only(struct kunit *test)

@@ -174,6 +174,151 @@ else
 fi
 [ $rc -le 1 ] || notok "conform exited with status $rc"
 
+# --- userspace: liblockonfault, the preload shim, the CLI --------------
+LOF=/usr/bin/lockonfault
+SHIM=/usr/lib/liblockonfault-preload.so
+# field NAME of the last plain_onfault line in /tmp/po.out
+kv() { tr ' ' '\n' < /tmp/po.out | sed -n "s/^$1=//p" | tail -n 1; }
+# plain_onfault's observations of an on-fault lock that worked
+onfault_ok() {		# onfault_ok DESCRIPTION
+	if [ "$(kv rc)" = 0 ] && [ "$(kv errno_kept)" = 1 ] && [ "$(kv lo)" = 1 ] &&
+		[ "$(kv present)" = "$(kv touched)" ] && [ "$(kv mlocked)" = "$(kv touched)" ] &&
+		[ "$(kv vmlck_kb)" -ge 65536 ] && [ "$(kv vmlck_after_kb)" = 0 ]; then
+		ok "$1: $(head -c 160 /tmp/po.out)"
+	else
+		notok "$1: $(cat /tmp/po.out)"
+	fi
+}
+# The kernel's own answer, asked without any of our code in the way.
+/lof/plain_onfault mlock2 > /tmp/po.out 2>&1
+if [ "$(kv rc)" = 0 ]; then native=1; else native=0; fi
+echo "# native lock-on-fault on this kernel: $native ($(cat /tmp/po.out))"
+if grep -q lofkernel=debug /proc/cmdline; then
+	[ $native = 0 ] && [ "$(kv errno)" = 22 ] && [ "$(kv vmlck_kb)" = 0 ] &&
+		[ "$(kv present)" = "$(kv touched)" ] &&
+		ok "unmodified program, no shim: mlock2(MLOCK_ONFAULT) fails with EINVAL, nothing locked" ||
+		notok "unmodified program without the shim on the debug kernel: $(cat /tmp/po.out)"
+fi
+
+check "lockonfault --version says $want_version" sh -c "$LOF --version | grep -qx 'lockonfault $want_version'"
+check "lockonfault --help: usage on stdout, status 0" sh -c "$LOF --help | grep -q '^usage: lockonfault status'"
+$LOF frobnicate > /tmp/cli.out 2> /tmp/cli.err
+rc=$?
+[ $rc = 2 ] && [ ! -s /tmp/cli.out ] && grep -q "unknown command 'frobnicate'" /tmp/cli.err &&
+	ok "lockonfault with an unknown command: status 2, message on stderr" ||
+	notok "unknown command: status $rc, stdout '$(cat /tmp/cli.out)', stderr '$(cat /tmp/cli.err)'"
+$LOF status abc > /dev/null 2> /tmp/cli.err
+[ $? = 2 ] && grep -q "not a process ID" /tmp/cli.err && ok "lockonfault status abc: usage error" ||
+	notok "lockonfault status abc: $(cat /tmp/cli.err)"
+$LOF status 999999 > /dev/null 2> /tmp/cli.err
+[ $? = 1 ] && grep -q "no such process" /tmp/cli.err && ok "lockonfault status of a missing pid: status 1" ||
+	notok "lockonfault status 999999: $(cat /tmp/cli.err)"
+$LOF status > /tmp/cli.out 2>&1
+rc=$?
+sed 's/^/#   /' /tmp/cli.out
+[ $rc = 0 ] && grep -q "^module  *loaded, version $want_version\$" /tmp/cli.out &&
+	grep -q '^missed probes  *0$' /tmp/cli.out && grep -q '^device  *.*: usable$' /tmp/cli.out &&
+	ok "lockonfault status: module $want_version loaded, device usable, 0 missed probes" ||
+	notok "lockonfault status (status $rc)"
+want_backend=module
+[ $native = 1 ] && want_backend=native
+$LOF status --json > /tmp/cli.out 2>&1
+grep -q "\"loaded\":true,\"version\":\"$want_version\"" /tmp/cli.out &&
+	grep -q '"missed_probes":0' /tmp/cli.out && grep -q "\"backend\":\"$want_backend\"" /tmp/cli.out &&
+	ok "lockonfault status --json: loaded, version, backend $want_backend" ||
+	notok "lockonfault status --json: $(cat /tmp/cli.out)"
+$LOF check > /tmp/cli.out 2>&1
+rc=$?
+sed 's/^/#   /' /tmp/cli.out
+[ $rc = 0 ] && grep -q '^OK    module' /tmp/cli.out && grep -q '^OK    device' /tmp/cli.out &&
+	grep -q "available here through the $want_backend backend" /tmp/cli.out &&
+	ok "lockonfault check: status 0, module and device OK, backend $want_backend" ||
+	notok "lockonfault check (status $rc)"
+
+# the library, by its own test program, on each backend this kernel has
+LIBTEST_TAG=" auto" /lof/libtest "$want_version" "$want_backend" || fails=$((fails + 1))
+LIBTEST_TAG=" forced module" LOCKONFAULT_BACKEND=module /lof/libtest "$want_version" module ||
+	fails=$((fails + 1))
+if [ $native = 1 ]; then
+	LIBTEST_TAG=" forced native" LOCKONFAULT_BACKEND=native /lof/libtest "$want_version" native ||
+		fails=$((fails + 1))
+fi
+
+# the shim: an unmodified program gets lock-on-fault through it
+for m in mlock2 syscall mlockall; do
+	LD_PRELOAD=$SHIM /lof/plain_onfault $m > /tmp/po.out 2>&1
+	onfault_ok "shim, $want_backend backend: unmodified $m(...ONFAULT) locks on fault"
+	LD_PRELOAD=$SHIM LOCKONFAULT_BACKEND=module /lof/plain_onfault $m > /tmp/po.out 2>&1
+	onfault_ok "shim, forced module backend: unmodified $m(...ONFAULT) locks on fault"
+done
+LD_PRELOAD=$SHIM /lof/plain_onfault none > /tmp/po.out 2>&1
+[ "$(kv vmlck_kb)" = 0 ] && [ "$(kv present)" = "$(kv touched)" ] &&
+	ok "shim alone locks nothing a program did not ask for" || notok "shim alone: $(cat /tmp/po.out)"
+if [ -w /sys/module/kernel/parameters/lof_no_mlock2 ]; then
+	echo 1 > /sys/module/kernel/parameters/lof_no_mlock2
+	/lof/plain_onfault syscall > /tmp/po.out 2>&1
+	[ "$(kv errno)" = 38 ] && [ "$(kv vmlck_kb)" = 0 ] &&
+		ok "mlock2 gone (ENOSYS): the unmodified program alone gets ENOSYS" ||
+		notok "no shim, mlock2 gone: $(cat /tmp/po.out)"
+	for m in mlock2 syscall; do
+		LD_PRELOAD=$SHIM /lof/plain_onfault $m > /tmp/po.out 2>&1
+		onfault_ok "shim, mlock2 gone (ENOSYS): unmodified $m(MLOCK_ONFAULT) locks on fault"
+	done
+	echo 0 > /sys/module/kernel/parameters/lof_no_mlock2
+fi
+
+# lockonfault exec
+$LOF exec --onfault --future -- /lof/plain_onfault none > /tmp/po.out 2>&1
+onfault_ok "lockonfault exec --onfault --future: the program's later mapping is locked on fault"
+$LOF exec --all --future -- /lof/plain_onfault none > /tmp/po.out 2>&1
+[ "$(kv present)" = "$(kv pages)" ] && [ "$(kv mlocked)" = "$(kv pages)" ] && [ "$(kv lo)" = 1 ] &&
+	ok "lockonfault exec --all --future: the later mapping is populated and locked" ||
+	notok "lockonfault exec --all --future: $(cat /tmp/po.out)"
+$LOF exec -- /lof/plain_onfault none > /tmp/po.out 2>&1
+[ "$(kv lo)" = 0 ] && [ "$(kv vmlck_kb)" -gt 0 ] && [ "$(kv present)" = "$(kv touched)" ] &&
+	ok "lockonfault exec (current only): startup mappings locked, the later one not" ||
+	notok "lockonfault exec: $(cat /tmp/po.out)"
+$LOF exec -- /lof/abi_test64 > /tmp/cli.out 2>&1
+rc=$?
+[ $rc = 126 ] && grep -q 'statically linked' /tmp/cli.out &&
+	ok "lockonfault exec refuses a static program (126)" || notok "exec of a static program: $rc $(cat /tmp/cli.out)"
+$LOF exec -- /lof/no-such-program > /tmp/cli.out 2>&1
+[ $? = 127 ] && ok "lockonfault exec of a missing command: 127" || notok "exec missing: $(cat /tmp/cli.out)"
+su nobody -s /bin/sh -c "ulimit -l 64; $LOF exec --future -- /lof/plain_onfault none" > /tmp/cli.out 2>&1
+rc=$?
+[ $rc = 126 ] && grep -q 'RLIMIT_MEMLOCK' /tmp/cli.out &&
+	ok "lockonfault exec over RLIMIT_MEMLOCK: not run (126), says why" ||
+	notok "exec over the limit: $rc $(cat /tmp/cli.out)"
+
+# lockonfault status PID, of a process that holds an on-fault range
+if [ $native = 1 ]; then how=native; else how=shim; fi
+if [ $native = 1 ]; then
+	/lof/plain_onfault mlock2 hold > /tmp/po.out 2>&1 &
+else
+	LD_PRELOAD=$SHIM /lof/plain_onfault mlock2 hold > /tmp/po.out 2>&1 &
+fi
+holder=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q holding /tmp/po.out; do sleep 0.1; i=$((i + 1)); done
+kb=$(($(kv touched) * 4))
+$LOF status $holder > /tmp/cli.out 2>&1
+rc=$?
+sed 's/^/#   /' /tmp/cli.out
+awk -v kb=$kb '$3 == "onfault" && $4 == 65536 && $5 == kb && $6 == kb { f = 1 } END { exit !f }' /tmp/cli.out &&
+	[ $rc = 0 ] && ok "lockonfault status PID ($how lock): 65536 kB on fault, $kb kB resident and mlocked" ||
+	notok "lockonfault status PID (status $rc)"
+$LOF status --json $holder > /tmp/cli.out 2>&1
+grep -q "\"state\":\"onfault\",\"size_kb\":65536,\"resident_kb\":$kb,\"locked_kb\":$kb" /tmp/cli.out &&
+	ok "lockonfault status --json PID: the range, its state and counts" ||
+	notok "lockonfault status --json PID: $(cat /tmp/cli.out)"
+su nobody -s /bin/sh -c "$LOF status $holder" > /tmp/cli.out 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q 'Permission denied' /tmp/cli.out &&
+	ok "lockonfault status of root's process as nobody: permission denied (1)" ||
+	notok "status as nobody: $rc $(cat /tmp/cli.out)"
+kill $holder
+wait $holder 2>/dev/null
+
 # --- parameter: verbose ------------------------------------------------
 echo 1 > /sys/module/lockonfault/parameters/verbose
 before=$(dmesg | grep -c 'refused: -22')
@@ -212,6 +357,32 @@ kill $holder
 wait $holder 2>/dev/null
 check "$RMMOD once the device is closed and the holder exited" $RMMOD lockonfault
 [ ! -e /dev/lockonfault ] && ok "device node gone after rmmod" || notok "device node left after rmmod"
+# userspace without the module
+$LOF status > /tmp/cli.out 2>&1
+grep -q '^module  *not loaded$' /tmp/cli.out && ok "lockonfault status: module not loaded" ||
+	notok "lockonfault status without the module: $(cat /tmp/cli.out)"
+$LOF check > /tmp/cli.out 2>&1
+rc=$?
+if [ $native = 1 ]; then
+	[ $rc = 0 ] && ok "lockonfault check without the module on a native kernel: fine (0)" ||
+		notok "lockonfault check, native, no module: $rc $(cat /tmp/cli.out)"
+	LIBTEST_TAG=" auto, no module" /lof/libtest "$want_version" native || fails=$((fails + 1))
+else
+	[ $rc = 1 ] && grep -q "^FAIL  module .*modprobe lockonfault" /tmp/cli.out &&
+		ok "lockonfault check without the module: FAIL, says to modprobe it (1)" ||
+		notok "lockonfault check, no module: $rc $(cat /tmp/cli.out)"
+	LIBTEST_TAG=" no backend" /lof/libtest "$want_version" none EINVAL || fails=$((fails + 1))
+	if [ -w /sys/module/kernel/parameters/lof_no_mlock2 ]; then
+		echo 1 > /sys/module/kernel/parameters/lof_no_mlock2
+		LIBTEST_TAG=" no backend, no mlock2" /lof/libtest "$want_version" none ENOSYS ||
+			fails=$((fails + 1))
+		echo 0 > /sys/module/kernel/parameters/lof_no_mlock2
+	fi
+	$LOF exec -- /lof/plain_onfault none > /tmp/cli.out 2>&1
+	[ $? = 126 ] && grep -q 'no lock-on-fault here' /tmp/cli.out &&
+		ok "lockonfault exec without any backend: 126, says why" ||
+		notok "exec without backend: $(cat /tmp/cli.out)"
+fi
 i=0
 cycles_ok=1
 while [ $i -lt 10 ]; do
