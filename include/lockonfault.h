@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/* SPDX-License-Identifier: MIT */
 /*
  * liblockonfault: mlock2(MLOCK_ONFAULT) and mlockall(MCL_ONFAULT) on every
  * kernel.  The native system calls where the running kernel has lock-on-

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /*
  * liblockonfault: lock-on-fault through the native system calls where the
  * kernel has them, through /dev/lockonfault where it does not.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: MIT */
 /*
  * Raw system calls for liblockonfault.  The library cannot go through
  * libc's syscall() or mlockall(): the preload shim replaces those, and a

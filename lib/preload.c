@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: MIT
 /*
  * liblockonfault-preload.so: lock-on-fault for unmodified programs.
  *
