@@ -72,14 +72,16 @@ $(L)/liblockonfault-preload.so: $(L)/preload.o $(L)/lockonfault.o lib/preload.ma
 	$(CC) -shared -Wl,--version-script,lib/preload.map -Wl,-z,relro,-z,now \
 		$(LDFLAGS) -o $@ $(L)/preload.o $(L)/lockonfault.o
 
-$(L)/lockonfault.pc: lib/lockonfault.pc.in dkms.conf
+$(L)/lockonfault.pc: lib/lockonfault.pc.in dkms.conf $(L)/paths.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-# where the CLI finds the shim; rewritten only when LIBDIR changes
+# where the CLI finds the shim (and what the .pc says): rewritten only when
+# the installation paths change, so that a new PREFIX rebuilds what uses it
 $(L)/paths.h: FORCE
 	@mkdir -p $(L)
-	@echo '#define LOF_PRELOAD_PATH "$(LIBDIR)/liblockonfault-preload.so"' > $@.tmp
+	@printf '%s\n' '#define LOF_PRELOAD_PATH "$(LIBDIR)/liblockonfault-preload.so"' \
+		'/* $(PREFIX) $(INCLUDEDIR) */' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 # the CLI carries the library statically: it works before ldconfig ran

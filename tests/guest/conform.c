@@ -196,8 +196,13 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* smaps of every vma overlapping [p, p+len), addresses relative to @base. */
+/* obs_smaps() shows "Locked == Rss" instead of both figures */
+static int smaps_relative;
+
 static void obs_smaps(const char *label, void *base, void *p, size_t len)
 {
+	long rss = -1;
+
 	static char buf[1 << 20];
 	unsigned long lo = (uintptr_t)p, hi = lo + len, b = (uintptr_t)base;
 	char *line, *save = NULL;
@@ -235,8 +240,15 @@ static void obs_smaps(const char *label, void *base, void *p, size_t len)
 			char k[32];
 			long v;
 
-			if (sscanf(line, "%31s %ld", k, &v) == 2)
+			if (sscanf(line, "%31s %ld", k, &v) != 2)
+				continue;
+			if (!smaps_relative || !strcmp(k, "Size:"))
 				out("%s:   %s %ld\n", label, k, v);
+			else if (!strcmp(k, "Rss:"))
+				rss = v;
+			else
+				out("%s:   Locked %s Rss\n", label,
+				    v == rss ? "==" : "!=");
 		} else if (!strncmp(line, "VmFlags:", 8)) {
 			char *tok, *s2 = NULL;
 
@@ -1708,6 +1720,7 @@ struct thr {
 	char *p;
 	size_t pages;
 	volatile int stop;
+	int started;
 	int seed;
 };
 
@@ -1716,6 +1729,8 @@ static void *toucher(void *arg)
 	struct thr *t = arg;
 	unsigned int s = t->seed;
 
+	t->p[0] = 1;
+	__atomic_add_fetch(&t->started, 1, __ATOMIC_SEQ_CST);
 	while (!t->stop) {
 		s = s * 1103515245 + 12345;
 		t->p[(s >> 8) % t->pages * PG] = 1;
@@ -1723,12 +1738,20 @@ static void *toucher(void *arg)
 	return NULL;
 }
 
+/*
+ * Start the touchers and wait until each has faulted once: the region's
+ * anon_vma then exists before the storm splits it (vmas split before their
+ * first fault get anon_vmas of their own and never merge again, natively
+ * too), and a slow start cannot leave a backend with an untouched region.
+ */
 static void run_touchers(struct thr *t, pthread_t *th, int n)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
 		pthread_create(&th[i], NULL, toucher, t);
+	while (__atomic_load_n(&t->started, __ATOMIC_SEQ_CST) < n)
+		sched_yield();
 }
 
 static void stop_touchers(struct thr *t, pthread_t *th, int n)
@@ -1798,7 +1821,10 @@ static void c_conc_fault_vs_mremap(const struct backend *b)
 	}
 	stop_touchers(&t, th, 2);
 	out("failed calls %d\n", bad);
+	/* how many pages the touchers reached depends on scheduling */
+	smaps_relative = 1;
 	obs_smaps("before settle", t.p, t.p, all * PG);
+	smaps_relative = 0;
 	settle(b, t.p, all);
 }
 
