@@ -4,6 +4,11 @@
 #   make userspace  liblockonfault (.so, .a, .pc), the preload shim, the CLI
 #   make install [DESTDIR=] [PREFIX=/usr/local] [LIBDIR=] [BINDIR=] [MANDIR=]
 #                   the userspace and the man pages (the module: DKMS)
+#   make install-dkms [DESTDIR=]   module sources in /usr/src/lockonfault-VERSION,
+#                   the udev rule and the modules-load.d entry
+#   make dist       build/lockonfault-VERSION.tar.gz, from the tracked files
+#   make deb        the Debian packages (dpkg-buildpackage), in build/pkg/deb
+#   make rpm        the RPMs (rpmbuild, from make dist), in build/pkg/rpm
 #   make demo      boot a Debian kernel in QEMU, load the module, show it
 #   make check     the whole test suite (lint, DKMS, QEMU guests)
 #   make lint      checkpatch --strict, sparse (C=2), W=1
@@ -25,6 +30,8 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# the shim has no soname (it is never linked against): a private directory
+PRELOADDIR ?= $(LIBDIR)/lockonfault
 
 WARN := -Wall -Wextra -Werror
 USER_CFLAGS := -O2 $(WARN) -Iinclude/uapi -Itools
@@ -80,8 +87,8 @@ $(L)/lockonfault.pc: lib/lockonfault.pc.in dkms.conf $(L)/paths.h
 # the installation paths change, so that a new PREFIX rebuilds what uses it
 $(L)/paths.h: FORCE
 	@mkdir -p $(L)
-	@printf '%s\n' '#define LOF_PRELOAD_PATH "$(LIBDIR)/liblockonfault-preload.so"' \
-		'/* $(PREFIX) $(INCLUDEDIR) */' > $@.tmp
+	@printf '%s\n' '#define LOF_PRELOAD_PATH "$(PRELOADDIR)/liblockonfault-preload.so"' \
+		'/* $(PREFIX) $(LIBDIR) $(INCLUDEDIR) */' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 # the CLI carries the library statically: it works before ldconfig ran
@@ -95,7 +102,7 @@ MAN3_LINKS := lof_munlock lof_mlockall lof_munlockall lof_query lof_backend \
 	lof_library_version
 
 install: userspace
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(PRELOADDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/bin/lockonfault $(DESTDIR)$(BINDIR)/lockonfault
@@ -103,7 +110,7 @@ install: userspace
 	ln -sf $(SONAME).$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/liblockonfault.so
 	install -m 0644 $(L)/liblockonfault.a $(DESTDIR)$(LIBDIR)/
-	install -m 0755 $(L)/liblockonfault-preload.so $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(L)/liblockonfault-preload.so $(DESTDIR)$(PRELOADDIR)/
 	install -m 0644 $(L)/lockonfault.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	install -m 0644 include/lockonfault.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 include/uapi/linux/lockonfault.h $(DESTDIR)$(INCLUDEDIR)/linux/
@@ -113,6 +120,37 @@ install: userspace
 	done
 	install -m 0644 man/lockonfault.4 $(DESTDIR)$(MANDIR)/man4/
 	install -m 0644 man/lockonfault.8 $(DESTDIR)$(MANDIR)/man8/
+
+# --- the module's sources for DKMS, and what loads it -------------------
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+MODULESLOADDIR ?= /usr/lib/modules-load.d
+DKMS_FILES := dkms.conf LICENSE LICENSES include/uapi module/Kbuild module/Makefile \
+	module/*.c module/*.h module/compat module/tests
+
+install-dkms:
+	install -d $(DESTDIR)/usr/src/lockonfault-$(VERSION)
+	tar -cf - --exclude=generated --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' \
+		--exclude='.*.cmd' --exclude=modules.order --exclude=Module.symvers \
+		$(DKMS_FILES) | tar -xf - -C $(DESTDIR)/usr/src/lockonfault-$(VERSION)
+	install -D -m 0644 packaging/60-lockonfault.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-lockonfault.rules
+	install -D -m 0644 packaging/lockonfault.modules-load \
+		$(DESTDIR)$(MODULESLOADDIR)/lockonfault.conf
+
+# --- release tarball and packages ---------------------------------------
+DIST := $(BUILD)/lockonfault-$(VERSION).tar.gz
+
+dist:
+	@mkdir -p $(BUILD)
+	git ls-files -z | tar --null -T - --transform 's,^,lockonfault-$(VERSION)/,' \
+		-czf $(DIST)
+	@echo $(DIST)
+
+deb:
+	tools/build-packages deb
+
+rpm: dist
+	tools/build-packages rpm $(DIST)
 
 # the man pages, as the test command checks them
 manlint:
@@ -138,4 +176,4 @@ clean:
 	-$(MAKE) -C module clean KDIR=$(KDIR)
 	rm -rf $(BUILD)
 
-.PHONY: FORCE all module tools userspace install manlint check demo bench lint version clean
+.PHONY: FORCE all module tools userspace install install-dkms dist deb rpm manlint check demo bench lint version clean

@@ -30,7 +30,7 @@
 #include "lockonfault.h"
 
 #ifndef LOF_PRELOAD_PATH
-#define LOF_PRELOAD_PATH "/usr/local/lib/liblockonfault-preload.so"
+#define LOF_PRELOAD_PATH "/usr/local/lib/lockonfault/liblockonfault-preload.so"
 #endif
 
 #define CAP_IPC_LOCK_BIT 14

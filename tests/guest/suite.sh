@@ -5,7 +5,7 @@
 # "not ok - ..."; the host counts them.  /lof/version holds the version
 # the module must report (from dkms.conf).
 #
-# usage: suite.sh check|demo|bench
+# usage: suite.sh check|smoke|demo|bench
 mode=${1:-check}
 # Absolute paths: busybox's shell would otherwise run its own applets of
 # these names instead of the real kmod.
@@ -47,6 +47,33 @@ if [ "$mode" = demo ]; then
 	echo "--- lof-demo: a sparse 512 MiB mapping locked three ways"
 	/lof/lof-demo 512 1
 	exit $?
+fi
+
+if [ "$mode" = lockdown ]; then
+	# booted with lockdown=integrity, as Secure Boot does: the module DKMS
+	# signed with its own key, not enrolled here, must be refused
+	echo "# lockdown: $(cat /sys/kernel/security/lockdown 2>&1)"
+	grep -q '\[integrity\]' /sys/kernel/security/lockdown &&
+		ok "lockdown: the kernel is locked down (integrity)" || notok "lockdown: not locked down"
+	signer=$(mfield signer)
+	[ "$signer" = "DKMS module signing key" ] && ok "lockdown: the module is signed by DKMS ($signer)" ||
+		notok "lockdown: module signer '$signer'"
+	if $MODPROBE lockonfault > /tmp/mp.out 2>&1; then
+		notok "lockdown: a module signed by a key the kernel does not trust was loaded"
+	else
+		# a key the kernel lacks counts as no signature under lockdown
+		grep -q 'Operation not permitted' /tmp/mp.out &&
+			dmesg | grep -q 'Lockdown: modprobe: unsigned module loading is restricted' &&
+			ok "lockdown: the kernel refuses it (EPERM, 'unsigned module loading is restricted')" ||
+			notok "lockdown: modprobe failed otherwise: $(cat /tmp/mp.out)"
+	fi
+	/usr/bin/lockonfault check > /tmp/cli.out 2>&1
+	sed 's/^/#   /' /tmp/cli.out
+	grep -q '^INFO  lockdown  *kernel lockdown is on' /tmp/cli.out &&
+		grep -q '^[A-Z]*  module  *not loaded' /tmp/cli.out &&
+		ok "lockdown: lockonfault check names lockdown and the missing module" ||
+		notok "lockdown: lockonfault check"
+	exit $fails
 fi
 
 if [ "$mode" = bench ]; then
@@ -107,6 +134,9 @@ dmesg | grep -q "lockonfault: version $want_version loaded: /dev/lockonfault" &&
 m=$(ls -l /dev/lockonfault | cut -c1-10)
 [ "$m" = "crw-rw-rw-" ] && ok "/dev/lockonfault mode $m" || notok "/dev/lockonfault mode $m, want crw-rw-rw-"
 
+# The smoke run (the module and userspace as packages installed them):
+# kmod, load, device, userspace, unload; not the ABI, KUnit, conformance.
+if [ "$mode" != smoke ]; then
 # --- the ioctl ABI, 64-bit and 32-bit (compat_ioctl) ------------------
 /lof/abi_test64 "$want_version" || fails=$((fails + 1))
 if [ -e /proc/sys/abi/vsyscall32 ]; then
@@ -174,9 +204,13 @@ else
 fi
 [ $rc -le 1 ] || notok "conform exited with status $rc"
 
+fi # not smoke
+
 # --- userspace: liblockonfault, the preload shim, the CLI --------------
 LOF=/usr/bin/lockonfault
-SHIM=/usr/lib/liblockonfault-preload.so
+# where make install (LIBDIR/lockonfault) or a package put the shim
+SHIM=$(ls /usr/lib/lockonfault/liblockonfault-preload.so \
+	/usr/lib/*/lockonfault/liblockonfault-preload.so 2>/dev/null | head -n 1)
 # field NAME of the last plain_onfault line in /tmp/po.out
 kv() { tr ' ' '\n' < /tmp/po.out | sed -n "s/^$1=//p" | tail -n 1; }
 # plain_onfault's observations of an on-fault lock that worked
@@ -198,6 +232,10 @@ if grep -q lofkernel=debug /proc/cmdline; then
 		[ "$(kv present)" = "$(kv touched)" ] &&
 		ok "unmodified program, no shim: mlock2(MLOCK_ONFAULT) fails with EINVAL, nothing locked" ||
 		notok "unmodified program without the shim on the debug kernel: $(cat /tmp/po.out)"
+	/lof/plain_onfault mlockall > /tmp/po.out 2>&1
+	[ "$(kv rc)" = -1 ] && [ "$(kv errno)" = 22 ] && [ "$(kv vmlck_kb)" = 0 ] &&
+		ok "unmodified program, no shim: mlockall(MCL_ONFAULT) fails with EINVAL, nothing locked" ||
+		notok "unmodified mlockall without the shim on the debug kernel: $(cat /tmp/po.out)"
 fi
 
 check "lockonfault --version says $want_version" sh -c "$LOF --version | grep -qx 'lockonfault $want_version'"
@@ -321,6 +359,7 @@ rc=$?
 kill $holder
 wait $holder 2>/dev/null
 
+if [ "$mode" != smoke ]; then
 # --- parameter: verbose ------------------------------------------------
 echo 1 > /sys/module/lockonfault/parameters/verbose
 before=$(dmesg | grep -c 'refused: -22')
@@ -334,6 +373,8 @@ before=$(dmesg | grep -c 'refused: -22')
 /lof/abi_test64 provoke
 after=$(dmesg | grep -c 'refused: -22')
 [ "$after" -eq "$before" ] && ok "verbose=0 logs nothing" || notok "verbose=0 still logs"
+
+fi # not smoke
 
 # --- unload rules, modprobe/rmmod cycles -------------------------------
 exec 3</dev/lockonfault
