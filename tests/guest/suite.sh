@@ -213,11 +213,14 @@ SHIM=$(ls /usr/lib/lockonfault/liblockonfault-preload.so \
 	/usr/lib/*/lockonfault/liblockonfault-preload.so 2>/dev/null | head -n 1)
 # field NAME of the last plain_onfault line in /tmp/po.out
 kv() { tr ' ' '\n' < /tmp/po.out | sed -n "s/^$1=//p" | tail -n 1; }
-# plain_onfault's observations of an on-fault lock that worked
+# plain_onfault's observations of an on-fault lock that worked: the 64 MiB
+# accounted locked, only the touched pages present (pagemap) and mlocked
+# (kpageflags), VmRSS far below the mapping, all unlocked at the end
 onfault_ok() {		# onfault_ok DESCRIPTION
 	if [ "$(kv rc)" = 0 ] && [ "$(kv errno_kept)" = 1 ] && [ "$(kv lo)" = 1 ] &&
 		[ "$(kv present)" = "$(kv touched)" ] && [ "$(kv mlocked)" = "$(kv touched)" ] &&
-		[ "$(kv vmlck_kb)" -ge 65536 ] && [ "$(kv vmlck_after_kb)" = 0 ]; then
+		[ "$(kv vmlck_kb)" -ge 65536 ] && [ "$(kv vmlck_after_kb)" = 0 ] &&
+		[ "$(kv rss_kb)" -lt 32768 ]; then
 		ok "$1: $(head -c 160 /tmp/po.out)"
 	else
 		notok "$1: $(cat /tmp/po.out)"
