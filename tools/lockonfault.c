@@ -736,7 +736,21 @@ static int cmd_check(int argc, char **argv)
 	return usable && !problems ? 0 : 1;
 }
 
+static int run(int argc, char **argv);
+
+/* What was printed must have reached stdout (a full disk, a closed pipe). */
 int main(int argc, char **argv)
+{
+	int ret = run(argc, argv);
+
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "%s: write error: %s\n", prog, strerror(errno));
+		return ret ? ret : 1;
+	}
+	return ret;
+}
+
+static int run(int argc, char **argv)
 {
 	const char *cmd;
 

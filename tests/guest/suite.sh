@@ -276,6 +276,18 @@ sed 's/^/#   /' /tmp/cli.out
 	ok "lockonfault check: status 0, module and device OK, backend $want_backend" ||
 	notok "lockonfault check (status $rc)"
 
+chmod 0600 /dev/lockonfault
+su nobody -s /bin/sh -c "$LOF check" > /tmp/cli.out 2>&1
+rc=$?
+chmod 0666 /dev/lockonfault
+grep -q '^[A-Z]*  *device .*permission denied' /tmp/cli.out &&
+	{ [ $native = 1 ] || [ $rc = 1 ]; } &&
+	ok "lockonfault check as a user who may not open the device: says permission denied" ||
+	notok "lockonfault check, device 0600, as nobody: $rc $(cat /tmp/cli.out)"
+$LOF --version > /dev/full 2> /tmp/cli.err
+[ $? = 1 ] && grep -q 'write error' /tmp/cli.err && ok "lockonfault reports a failed write (status 1)" ||
+	notok "lockonfault --version > /dev/full: $(cat /tmp/cli.err)"
+
 # the library, by its own test program, on each backend this kernel has
 LIBTEST_TAG=" auto" /lof/libtest "$want_version" "$want_backend" || fails=$((fails + 1))
 LIBTEST_TAG=" forced module" LOCKONFAULT_BACKEND=module /lof/libtest "$want_version" module ||
