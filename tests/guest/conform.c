@@ -1767,9 +1767,23 @@ static void stop_touchers(struct thr *t, pthread_t *th, int n)
 static void settle(const struct backend *b, char *p, size_t pages)
 {
 	size_t ml, pr;
+	void *scratch;
 
 	rec("final lock onfault", b->lock(p, pages * PG, 1));
 	touch_every(p, pages, 1);
+	/*
+	 * mlock and munlock reach a page through per-CPU batches: count
+	 * PG_mlocked only when every CPU's batch has been applied.  mlock()
+	 * drains them all (lru_add_drain_all()) before it starts: lock and
+	 * unlock a scratch page outside the region.
+	 */
+	scratch = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (scratch != MAP_FAILED) {
+		mlock(scratch, PG);
+		munlock(scratch, PG);
+		munmap(scratch, PG);
+	}
 	pr = count_present(p, pages * PG, &ml);
 	out("final: present %zu mlocked %zu of %zu\n", pr, ml, pages);
 	/*

@@ -145,6 +145,9 @@ else
 	notok "32-bit test binary cannot run on this kernel (no ia32 emulation)"
 fi
 
+# --- hostile callers: only the caller's own mm is ever touched -----------
+/lof/hostile || fails=$((fails + 1))
+
 # --- KUnit (debug kernel) ----------------------------------------------
 if grep -q lofkernel=debug /proc/cmdline; then
 	dmesg -c > /dev/null
@@ -176,10 +179,11 @@ if grep -q lofkernel=debug /proc/cmdline; then
 fi
 
 # --- the engine, side by side with native lock-on-fault -------------
+echo "# uptime $(cut -d" " -f1 /proc/uptime) s"
 echo 16 > /proc/sys/vm/nr_hugepages
 # a block file system for the file-backed cases (page cache, not shmem)
 mkdir -p /mnt/ext
-if $MODPROBE brd rd_nr=1 rd_size=65536 && $MODPROBE ext4 && $MODPROBE crc32c &&
+if $MODPROBE brd rd_nr=2 rd_size=65536 && $MODPROBE ext4 && $MODPROBE crc32c &&
 	mke2fs -q /dev/ram0 >/tmp/mke2fs.out 2>&1 && mount -t ext4 /dev/ram0 /mnt/ext; then
 	ok "ext2 on a RAM disk mounted for file-backed cases"
 else
@@ -207,6 +211,7 @@ fi
 fi # not smoke
 
 # --- userspace: liblockonfault, the preload shim, the CLI --------------
+echo "# uptime $(cut -d" " -f1 /proc/uptime) s"
 LOF=/usr/bin/lockonfault
 # where make install (LIBDIR/lockonfault) or a package put the shim
 SHIM=$(ls /usr/lib/lockonfault/liblockonfault-preload.so \
@@ -375,6 +380,41 @@ kill $holder
 wait $holder 2>/dev/null
 
 if [ "$mode" != smoke ]; then
+# --- the guarantee under memory pressure --------------------------------
+echo "# uptime $(cut -d" " -f1 /proc/uptime) s"
+# swap on a RAM disk, a memory cgroup of 48 MiB, a 64 MiB hog inside it
+pkv() { tr ' ' '\n' < /tmp/pr.$1 | sed -n "s/^$2=//p"; }
+if [ "$mode" != smoke ] && [ -e /sys/fs/cgroup/cgroup.controllers ] &&
+	grep -qw memory /sys/fs/cgroup/cgroup.controllers && [ -e /proc/swaps ] && [ -b /dev/ram1 ]; then
+	mkswap /dev/ram1 > /dev/null && swapon /dev/ram1
+	echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p /sys/fs/cgroup/lofp
+	echo 48M > /sys/fs/cgroup/lofp/memory.max
+	backends="none module"
+	[ $native = 1 ] && backends="none native module"
+	for b in $backends; do
+		/lof/pressure $b /sys/fs/cgroup/lofp /mnt/ext > /tmp/pr.$b 2>&1
+		echo "# $(cat /tmp/pr.$b)"
+	done
+	# without a lock the pressure is real: pages swapped or dropped, major faults
+	{ [ "$(pkv none anon_swapped)" -gt 0 ] || [ "$(pkv none file_resident)" -lt "$(pkv none file_touched)" ]; } &&
+		[ "$(pkv none majflt_reaccess)" -gt 0 ] && [ "$(pkv none hog_swapped)" -gt 0 ] &&
+		ok "pressure: without a lock, touched pages are reclaimed ($(pkv none anon_swapped) anon swapped, $(pkv none file_resident)/$(pkv none file_touched) file pages resident, $(pkv none majflt_reaccess) major faults)" ||
+		notok "pressure: the unlocked control was not reclaimed: $(cat /tmp/pr.none)"
+	for b in $backends; do
+		[ $b = none ] && continue
+		[ "$(pkv $b anon_present)" = "$(pkv $b anon_touched)" ] && [ "$(pkv $b anon_swapped)" = 0 ] &&
+			[ "$(pkv $b anon_untouched_populated)" = 0 ] &&
+			[ "$(pkv $b file_resident)" = "$(pkv $b file_touched)" ] &&
+			[ "$(pkv $b majflt_reaccess)" = 0 ] && [ "$(pkv $b hog_swapped)" -gt 0 ] &&
+			ok "pressure, $b lock on fault: all $(pkv $b anon_touched) anon and $(pkv $b file_touched) file pages kept, none swapped, untouched pages unpopulated, 0 major faults ($(pkv $b hog_swapped) hog pages swapped)" ||
+			notok "pressure, $b: $(cat /tmp/pr.$b)"
+	done
+	swapoff /dev/ram1
+else
+	echo "# pressure: not run here (needs cgroup v2 memory, swap and a second RAM disk)"
+fi
+
 # --- parameter: verbose ------------------------------------------------
 echo 1 > /sys/module/lockonfault/parameters/verbose
 before=$(dmesg | grep -c 'refused: -22')
@@ -392,6 +432,7 @@ after=$(dmesg | grep -c 'refused: -22')
 fi # not smoke
 
 # --- unload rules, modprobe/rmmod cycles -------------------------------
+echo "# uptime $(cut -d" " -f1 /proc/uptime) s"
 exec 3</dev/lockonfault
 if $RMMOD lockonfault 2>/dev/null; then
 	notok "$RMMOD refused while /dev/lockonfault is open"
