@@ -29,11 +29,13 @@
 #include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/hashtable.h>
 #include <linux/spinlock.h>
 #include <linux/rcupdate.h>
+#include <linux/delay.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 
 #include "lof_internal.h"
 #include "lof_logic.h"
@@ -191,23 +193,270 @@ EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_tracked_mms);
 /* ------------------------------------------------------------------ */
 /* Probe handlers.                                                      */
 
+#ifdef LOF_FOLL_MLOCK
+static lof_follow_page_mask_fn lof_follow_page_mask;
+
+/*
+ * The populate worker for a range locked on fault, on kernels whose worker
+ * also mlocks the pages already present: what 4.4 does for VM_LOCKONFAULT.
+ * Every present page of the range is mlocked (as the kernel's own
+ * follow_page_mask() does for a populate), nothing is faulted in.  Runs in
+ * place of the worker, with its arguments, the mmap lock held.
+ */
+static long lof_populate_onfault(struct vm_area_struct *vma,
+				 unsigned long start, unsigned long end,
+				 int *locked)
+{
+	unsigned long addr = start;
+
+	while (addr < end) {
+		unsigned int page_mask = 0;
+
+		lof_follow_page_mask(vma, addr, LOF_FOLL_MLOCK | FOLL_TOUCH,
+				     &page_mask);
+		/* a huge page: on to the first page after it */
+		addr += (1 + (~(addr >> PAGE_SHIFT) & page_mask)) << PAGE_SHIFT;
+		if (fatal_signal_pending(current))
+			break;
+		cond_resched();
+	}
+	return lof_populate_result(start, end);
+}
+#endif
+
+#ifdef LOF_EAGER
+/*
+ * Eager locking (see LOF_EAGER in lof_compat.h): right after a fault in a
+ * range locked on fault, on its way back to user space, the task mlocks
+ * the pages that fault mapped, as 5.18+ kernels do in the fault itself.
+ * Anonymous pages need it only when they come from the swap cache; page
+ * cache and shmem pages always.  Without it they are mlocked when reclaim
+ * first meets them, and never reclaimed either way.
+ */
+static bool lof_eager = true;
+static DEFINE_MUTEX(lof_eager_lock);
+static bool lof_engine_up;
+static lof_task_work_add_fn lof_task_work_add;
+static atomic_t lof_eager_pending = ATOMIC_INIT(0);
+
+/* fault-around maps up to fault_around_bytes (64 KiB) with a fault */
+#define LOF_EAGER_WINDOW	(16UL << PAGE_SHIFT)
+
+struct lof_eager_work {
+	struct callback_head cb;
+	unsigned long addr;
+};
+
+static void lof_eager_run(struct callback_head *cb)
+{
+	struct lof_eager_work *w = container_of(cb, struct lof_eager_work, cb);
+	struct mm_struct *mm = current->mm;	/* NULL once exiting */
+	struct vm_area_struct *vma;
+
+	if (mm) {
+		mmap_read_lock(mm);
+		vma = find_vma(mm, w->addr);
+		if (vma && vma->vm_start <= w->addr &&
+		    lof_is_onfault(vma->vm_flags)) {
+			/* where do_fault_around() starts, and its extent */
+			unsigned long start = max(w->addr & ~(LOF_EAGER_WINDOW - 1),
+						  vma->vm_start);
+
+			lof_populate_onfault(vma, start,
+					     min(start + LOF_EAGER_WINDOW,
+						 vma->vm_end), NULL);
+		}
+		mmap_read_unlock(mm);
+	}
+	kfree(w);
+	atomic_dec(&lof_eager_pending);
+}
+
+/*
+ * handle_mm_fault(): a fault in a range locked on fault, in the faulting
+ * task's own mm (not another task's access to it, nor a kernel thread's),
+ * queues the mlock for when the fault is done.
+ */
+static int lof_fault_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)lof_arg(regs, LOF_FAULT_VMA_ARG);
+	struct lof_eager_work *w;
+
+	if (likely(!lof_is_onfault(vma->vm_flags)))
+		return 0;
+	if (vma->vm_mm != current->mm || (current->flags & PF_KTHREAD))
+		return 0;
+	w = kmalloc(sizeof(*w), GFP_ATOMIC | __GFP_NOWARN);
+	if (!w)
+		return 0;	/* reclaim will find the page instead */
+	w->addr = lof_arg(regs, LOF_FAULT_VMA_ARG + 1);
+	init_task_work(&w->cb, lof_eager_run);
+	atomic_inc(&lof_eager_pending);
+	if (lof_task_work_add(current, &w->cb, LOF_TWA_RESUME)) {
+		atomic_dec(&lof_eager_pending);
+		kfree(w);
+	}
+	return 0;
+}
+
+static struct kprobe lof_fault_kp = {
+	.pre_handler = lof_fault_pre,
+	.symbol_name = "handle_mm_fault",
+};
+
+static bool lof_fault_kp_on;
+
+/* The fault probe is registered only while eager locking is on. */
+static int lof_eager_apply(void)
+{
+	int ret;
+
+	if (lof_eager == lof_fault_kp_on)
+		return 0;
+	if (!lof_eager) {
+		unregister_kprobe(&lof_fault_kp);
+		lof_fault_kp_on = false;
+		return 0;
+	}
+	lof_fault_kp.addr = NULL;
+	lof_fault_kp.flags = 0;
+	ret = register_kprobe(&lof_fault_kp);
+	if (ret) {
+		pr_err("cannot probe handle_mm_fault (%d), needed for eager locking\n",
+		       ret);
+		lof_eager = false;
+		return ret;
+	}
+	lof_fault_kp_on = true;
+	return 0;
+}
+
+static int lof_eager_set(const char *val, const struct kernel_param *kp)
+{
+	int ret;
+
+	mutex_lock(&lof_eager_lock);
+	ret = param_set_bool(val, kp);
+	if (!ret && lof_engine_up)
+		ret = lof_eager_apply();
+	mutex_unlock(&lof_eager_lock);
+	return ret;
+}
+
+static const struct kernel_param_ops lof_eager_ops = {
+	.set = lof_eager_set,
+	.get = param_get_bool,
+};
+module_param_cb(eager, &lof_eager_ops, &lof_eager, 0644);
+MODULE_PARM_DESC(eager,
+		 "Mlock page cache, shmem and swap cache pages as they are faulted into ranges locked on fault, as Linux 5.18+ does (default 1); 0 leaves them to reclaim, which never evicts them either");
+
+static int lof_eager_init(void)
+{
+	int ret;
+
+	lof_task_work_add = lof_lookup_name("task_work_add");
+	if (!lof_task_work_add) {
+		pr_err("cannot find task_work_add in this kernel, needed for eager locking; refusing to load\n");
+		return -ENOENT;
+	}
+	mutex_lock(&lof_eager_lock);
+	lof_engine_up = true;
+	ret = lof_eager_apply();
+	if (ret)
+		lof_engine_up = false;
+	mutex_unlock(&lof_eager_lock);
+	return ret;
+}
+
+static void lof_eager_exit(void)
+{
+	mutex_lock(&lof_eager_lock);
+	lof_engine_up = false;
+	if (lof_fault_kp_on) {
+		unregister_kprobe(&lof_fault_kp);
+		lof_fault_kp_on = false;
+	}
+	mutex_unlock(&lof_eager_lock);
+	/*
+	 * Work queued by tasks that have unmapped or unlocked their ranges
+	 * since (no mm holds the module any more): they run it at their
+	 * next return to user space or exit.
+	 */
+	while (atomic_read(&lof_eager_pending))
+		msleep(20);
+	synchronize_rcu();
+}
+
+static u64 lof_eager_missed(void)
+{
+	return lof_fault_kp.nmissed;
+}
+#else
+static int lof_eager_init(void)
+{
+	return 0;
+}
+
+static void lof_eager_exit(void)
+{
+}
+
+static u64 lof_eager_missed(void)
+{
+	return 0;
+}
+#endif
+
+/* Make the populate worker, stopped at its entry, do the on-fault thing. */
+static void lof_populate_redirect(struct pt_regs *regs)
+{
+#ifdef LOF_FOLL_MLOCK
+	lof_redirect(regs, lof_populate_onfault);
+#else
+	lof_override_return(regs, lof_populate_result(lof_arg(regs, 2),
+						      lof_arg(regs, 3)));
+#endif
+}
+
 /*
  * populate_vma_page_range(vma, start, end, locked) (4.0+), or
  * __mlock_vma_pages_range() before: every populate of a VM_LOCKED range
  * ends here (mlock, mlockall, MAP_LOCKED and MCL_FUTURE mmaps, brk,
  * mremap growth, shmat, stack growth, mprotect).  For a tagged vma,
- * return "all pages done" at once, as 4.4's VM_LOCKONFAULT check does.
+ * populate nothing, as 4.4's VM_LOCKONFAULT check does.
  */
 static int lof_populate_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
-	unsigned long start = lof_arg(regs, 2), end = lof_arg(regs, 3);
 
 	if (likely(!lof_is_onfault(vma->vm_flags)))
 		return 0;
-	lof_override_return(regs, lof_populate_result(start, end));
+	lof_populate_redirect(regs);
 	return 1;
 }
+
+#ifdef LOF_REDIRECT_BY_FTRACE
+static void notrace lof_populate_ftrace(unsigned long ip,
+					unsigned long parent_ip,
+					struct ftrace_ops *op,
+					struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
+
+	if (likely(!lof_is_onfault(vma->vm_flags)))
+		return;
+	lof_populate_redirect(regs);
+}
+
+static struct ftrace_ops lof_populate_ops = {
+	.func = lof_populate_ftrace,
+	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+};
+
+static unsigned long lof_populate_ip;
+#endif
 
 /*
  * mlock_fixup(vma, prev, start, end, newflags): the one place where mlock,
@@ -227,6 +476,58 @@ static int lof_fixup_pre(struct kprobe *p, struct pt_regs *regs)
 	lof_set_arg5(regs, lof_fixup_newflags(vma->vm_flags, newflags,
 					      (newflags & VM_LOCKED) &&
 					      lof_marked_onfault()));
+	return 0;
+}
+
+/*
+ * The same call, seen from its return: a range that stays locked keeps its
+ * locked_vm, whether or not its tag changes (mlock() of a range locked on
+ * fault, or the reverse).  Before 5.4 mlock_fixup() counts such a range
+ * again, as 4.4's own MLOCK_ONFAULT did; whatever it added is taken back
+ * once it has succeeded.  The mmap lock is held for writing throughout.
+ */
+struct lof_fixup_call {
+	struct mm_struct *mm;
+	unsigned long locked_vm;
+};
+
+static int lof_fixup_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
+	vm_flags_t newflags = lof_arg(regs, 5);
+	struct lof_fixup_call *call = (struct lof_fixup_call *)ri->data;
+
+	if (likely(!lof_fixup_concerned(vma->vm_flags, newflags,
+					atomic_read(&lof_nr_markers))))
+		return 1;	/* not ours: no return handler */
+	if (!lof_stays_locked(vma->vm_flags, newflags))
+		return 1;
+	call->mm = vma->vm_mm;
+	call->locked_vm = call->mm->locked_vm;
+	return 0;
+}
+
+static int lof_fixup_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct lof_fixup_call *call = (struct lof_fixup_call *)ri->data;
+
+	if (!regs_return_value(regs))
+		call->mm->locked_vm = call->locked_vm;
+	return 0;
+}
+
+/*
+ * munlock_vma_pages_range(vma, start, end), before 5.18: how munlock,
+ * munmap and exit take VM_LOCKED off a vma; mlock_fixup() does not apply
+ * its newflags there.  The tag goes with VM_LOCKED.
+ */
+static int lof_munlock_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
+
+	if (likely(!(vma->vm_flags & LOF_VM_ONFAULT)))
+		return 0;
+	vma->vm_flags &= ~LOF_VM_ONFAULT;
 	return 0;
 }
 
@@ -252,9 +553,10 @@ static int lof_mlockall_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 /*
- * copy_page_range(dst_vma, src_vma) in dup_mmap(), after the child's vma
- * lost VM_LOCKED: the child must not inherit lock on fault either.  Both
- * mms are write-locked by the forking task.
+ * dup_mmap() copies each vma with its flags, then takes VM_LOCKED off the
+ * child's copy: the child must not inherit lock on fault either.  The
+ * probe (see LOF_FORK_PROBE) sees the child's vma before it can be used;
+ * both mms are write-locked by the forking task.
  */
 static int lof_fork_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -262,7 +564,7 @@ static int lof_fork_pre(struct kprobe *p, struct pt_regs *regs)
 
 	if (likely(!(vma->vm_flags & LOF_VM_ONFAULT)))
 		return 0;
-	vma->vm_flags = lof_drop_stale_tag(vma->vm_flags);
+	vma->vm_flags = lof_fork_child_flags(vma->vm_flags);
 	return 0;
 }
 
@@ -347,10 +649,14 @@ struct lof_probe {
 	struct kprobe kp;
 	const char * const names[3];	/* first one that exists */
 	const char *why;
+	bool optional;			/* absent where it is not needed */
+	bool registered;
 };
 
+enum { LOF_PROBE_POPULATE };
+
 static struct lof_probe lof_probes[] = {
-	{
+	[LOF_PROBE_POPULATE] = {
 		.kp = { .pre_handler = lof_populate_pre, .post_handler = lof_post_nop },
 		.names = { "populate_vma_page_range", "__mlock_vma_pages_range" },
 		.why = "skip populating ranges locked on fault",
@@ -361,13 +667,19 @@ static struct lof_probe lof_probes[] = {
 		.why = "set or clear the on-fault tag with VM_LOCKED",
 	},
 	{
+		.kp = { .pre_handler = lof_munlock_pre },
+		.names = { "munlock_vma_pages_range" },
+		.why = "clear the on-fault tag with VM_LOCKED on munlock",
+		.optional = true,	/* gone in 5.18: mlock_fixup() does it */
+	},
+	{
 		.kp = { .pre_handler = lof_mlockall_pre },
 		.names = { "apply_mlockall_flags", "do_mlockall" },
 		.why = "keep the tag in mm->def_flags for MCL_FUTURE",
 	},
 	{
 		.kp = { .pre_handler = lof_fork_pre },
-		.names = { "copy_page_range" },
+		.names = { LOF_FORK_PROBE },
 		.why = "drop the tag from a forked child's vmas",
 	},
 	{
@@ -377,6 +689,22 @@ static struct lof_probe lof_probes[] = {
 	},
 };
 
+static struct kretprobe lof_fixup_rp = {
+	.entry_handler = lof_fixup_entry,
+	.handler = lof_fixup_ret,
+	.data_size = sizeof(struct lof_fixup_call),
+	.maxactive = 256,
+};
+
+static const struct {
+	struct kretprobe *rp;
+	const char *name;
+	const char *why;
+} lof_retprobes[] = {
+	{ &lof_fixup_rp, "mlock_fixup", "keep locked_vm of a range that stays locked" },
+	{ &lof_mmap_rp, "mmap_region", "keep the tag off special mappings" },
+};
+
 u64 lof_missed_probes(void)
 {
 	u64 n = 0;
@@ -384,8 +712,10 @@ u64 lof_missed_probes(void)
 
 	for (i = 0; i < ARRAY_SIZE(lof_probes); i++)
 		n += lof_probes[i].kp.nmissed;
-	n += lof_mmap_rp.nmissed + lof_mmap_rp.kp.nmissed;
-	return n;
+	for (i = 0; i < ARRAY_SIZE(lof_retprobes); i++)
+		n += lof_retprobes[i].rp->nmissed +
+		     lof_retprobes[i].rp->kp.nmissed;
+	return n + lof_eager_missed();
 }
 
 /* ------------------------------------------------------------------ */
@@ -441,10 +771,57 @@ EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_unlockall);
 
 /* ------------------------------------------------------------------ */
 
+/*
+ * The populate worker's hook: a kprobe, or where kprobes cannot redirect a
+ * function cleanly, the module's own ftrace_ops (see lof_compat.h).
+ */
+static int lof_register_probe(struct lof_probe *p)
+{
+#ifdef LOF_REDIRECT_BY_FTRACE
+	if (p == &lof_probes[LOF_PROBE_POPULATE]) {
+		int ret;
+
+		lof_populate_ip = (unsigned long)lof_lookup_name(p->kp.symbol_name);
+		if (!lof_populate_ip)
+			return -ENOENT;
+		ret = ftrace_set_filter_ip(&lof_populate_ops, lof_populate_ip,
+					   0, 0);
+		if (!ret)
+			ret = register_ftrace_function(&lof_populate_ops);
+		if (ret)
+			ftrace_set_filter_ip(&lof_populate_ops, lof_populate_ip,
+					     1, 0);
+		return ret;
+	}
+#endif
+	return register_kprobe(&p->kp);
+}
+
+static void lof_unregister_probe(struct lof_probe *p)
+{
+	if (!p->registered)
+		return;
+	p->registered = false;
+#ifdef LOF_REDIRECT_BY_FTRACE
+	if (p == &lof_probes[LOF_PROBE_POPULATE]) {
+		unregister_ftrace_function(&lof_populate_ops);
+		ftrace_set_filter_ip(&lof_populate_ops, lof_populate_ip, 1, 0);
+		return;
+	}
+#endif
+	unregister_kprobe(&p->kp);
+}
+
 static void lof_unregister(unsigned int n)
 {
 	while (n--)
-		unregister_kprobe(&lof_probes[n].kp);
+		lof_unregister_probe(&lof_probes[n]);
+}
+
+static void lof_unregister_ret(unsigned int n)
+{
+	while (n--)
+		unregister_kretprobe(lof_retprobes[n].rp);
 }
 
 int lof_engine_init(void)
@@ -460,6 +837,13 @@ int lof_engine_init(void)
 			return -ENOENT;
 		}
 	}
+#ifdef LOF_FOLL_MLOCK
+	lof_follow_page_mask = lof_lookup_name("follow_page_mask");
+	if (!lof_follow_page_mask) {
+		pr_err("cannot find follow_page_mask in this kernel, needed to mlock the present pages of ranges locked on fault; refusing to load\n");
+		return -ENOENT;
+	}
+#endif
 
 	for (i = 0; i < ARRAY_SIZE(lof_probes); i++) {
 		struct lof_probe *p = &lof_probes[i];
@@ -469,36 +853,53 @@ int lof_engine_init(void)
 			p->kp.symbol_name = p->names[j];
 			p->kp.addr = NULL;
 			p->kp.flags = 0;
-			ret = register_kprobe(&p->kp);
+			ret = lof_register_probe(p);
 			if (!ret)
 				break;
 		}
+		if (!ret) {
+			p->registered = true;
+			continue;
+		}
+		if (ret == -ENOENT && p->optional)
+			continue;
+		/*
+		 * Missing, inlined on this build, or blacklisted:
+		 * loading anyway would mean silently not locking.
+		 */
+		pr_err("cannot probe %s (%d), needed to %s; refusing to load\n",
+		       p->names[0], ret, p->why);
+		lof_unregister(i);
+		return ret;
+	}
+
+	for (i = 0; i < ARRAY_SIZE(lof_retprobes); i++) {
+		struct kretprobe *rp = lof_retprobes[i].rp;
+
+		rp->kp.symbol_name = lof_retprobes[i].name;
+		rp->kp.addr = NULL;
+		rp->kp.flags = 0;
+		ret = register_kretprobe(rp);
 		if (ret) {
-			/*
-			 * Missing, inlined on this build, or blacklisted:
-			 * loading anyway would mean silently not locking.
-			 */
-			pr_err("cannot probe %s (%d), needed to %s; refusing to load\n",
-			       p->names[0], ret, p->why);
-			lof_unregister(i);
+			pr_err("cannot probe the return of %s (%d), needed to %s; refusing to load\n",
+			       lof_retprobes[i].name, ret, lof_retprobes[i].why);
+			lof_unregister_ret(i);
+			lof_unregister(ARRAY_SIZE(lof_probes));
 			return ret;
 		}
 	}
-
-	lof_mmap_rp.kp.symbol_name = "mmap_region";
-	ret = register_kretprobe(&lof_mmap_rp);
+	ret = lof_eager_init();
 	if (ret) {
-		pr_err("cannot probe the return of mmap_region (%d), needed to keep the tag off special mappings; refusing to load\n",
-		       ret);
+		lof_unregister_ret(ARRAY_SIZE(lof_retprobes));
 		lof_unregister(ARRAY_SIZE(lof_probes));
-		return ret;
 	}
-	return 0;
+	return ret;
 }
 
 void lof_engine_exit(void)
 {
-	unregister_kretprobe(&lof_mmap_rp);
+	lof_eager_exit();
+	lof_unregister_ret(ARRAY_SIZE(lof_retprobes));
 	lof_unregister(ARRAY_SIZE(lof_probes));
 	/* lof_mm entries are freed by RCU; none can be left (module refs) */
 	rcu_barrier();

@@ -110,6 +110,16 @@ static inline vm_flags_t lof_fixup_newflags(vm_flags_t old, vm_flags_t newflags,
 	return newflags;
 }
 
+/*
+ * Whether mlock_fixup() from @old to @newflags leaves a locked range
+ * locked (its tag may change): native lock-on-fault counts such a range
+ * once, so locked_vm must not move.
+ */
+static inline bool lof_stays_locked(vm_flags_t old, vm_flags_t newflags)
+{
+	return (old & VM_LOCKED) && (newflags & VM_LOCKED);
+}
+
 /* Whether the fixup handler has anything to decide (its fast path). */
 static inline bool lof_fixup_concerned(vm_flags_t old, vm_flags_t newflags,
 				       bool any_marker)
@@ -137,6 +147,12 @@ static inline vm_flags_t lof_drop_stale_tag(vm_flags_t flags)
 	if (!(flags & VM_LOCKED))
 		flags &= ~LOF_VM_ONFAULT;
 	return flags;
+}
+
+/* A forked child's copy of a vma: never locked, so never on fault. */
+static inline vm_flags_t lof_fork_child_flags(vm_flags_t flags)
+{
+	return flags & ~LOF_VM_ONFAULT;
 }
 
 /*

@@ -10,10 +10,8 @@
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
-#include <linux/pagewalk.h>
 #include <linux/hugetlb.h>
 #include <linux/sched.h>
-#include <linux/sched/mm.h>
 #include <linux/ptrace.h>
 #include <linux/pid.h>
 #include <linux/slab.h>
@@ -22,11 +20,8 @@
 #include "lof_internal.h"
 #include "lof_logic.h"
 
-typedef int (*lof_walk_fn)(struct mm_struct *mm, unsigned long start,
-			   unsigned long end, const struct mm_walk_ops *ops,
-			   void *private);
 typedef bool (*lof_may_access_fn)(struct task_struct *task, unsigned int mode);
-static lof_walk_fn lof_walk_page_range;
+static void *lof_walk_page_range_fn;
 static lof_may_access_fn lof_ptrace_may_access;
 
 struct lof_count {
@@ -50,7 +45,7 @@ static int lof_q_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 	pmd_t val;
 
 	/* Never descend: the walker would split a huge pmd for pte_entry. */
-	walk->action = ACTION_CONTINUE;
+	lof_walk_no_descent(walk);
 
 	ptl = pmd_lock(walk->mm, pmd);
 	val = *pmd;
@@ -181,7 +176,8 @@ static void lof_q_batch(struct lof_q *s, struct mm_struct *mm,
 		}
 		vstart = addr;
 		vend = min(end, vma->vm_end);
-		lof_walk_page_range(mm, vstart, vend, &lof_q_ops, &c);
+		lof_walk_page_range(lof_walk_page_range_fn, mm, vstart, vend,
+				    &lof_q_ops, &c);
 		lof_q_add(s, vstart, vend, lof_vma_state_of(vma->vm_flags), &c);
 		addr = vend;
 	}
@@ -224,7 +220,7 @@ long lof_query(struct lof_query *q)
 	struct lof_q s = { .q = q };
 	long ret = 0;
 
-	if (!lof_walk_page_range)
+	if (!lof_walk_page_range_fn)
 		return -EOPNOTSUPP;
 	s.buf = kmalloc_array(LOF_Q_BATCH, sizeof(*s.buf), GFP_KERNEL);
 	if (!s.buf)
@@ -281,11 +277,11 @@ EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_query);
 
 int lof_query_init(void)
 {
-	lof_walk_page_range = lof_lookup_name("walk_page_range");
+	lof_walk_page_range_fn = lof_lookup_name("walk_page_range");
 	lof_ptrace_may_access = lof_lookup_name("ptrace_may_access");
-	if (!lof_walk_page_range || !lof_ptrace_may_access) {
+	if (!lof_walk_page_range_fn || !lof_ptrace_may_access) {
 		pr_err("cannot find %s in this kernel; refusing to load\n",
-		       lof_walk_page_range ? "ptrace_may_access" : "walk_page_range");
+		       lof_walk_page_range_fn ? "ptrace_may_access" : "walk_page_range");
 		return -ENOENT;
 	}
 	return 0;

@@ -71,9 +71,35 @@ static inline long lof_compat_ptr_ioctl(struct file *file, unsigned int cmd,
 #endif /* CONFIG_COMPAT */
 
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/ptrace.h>
 #include <linux/linkage.h>
+#ifdef HAVE_OBJTOOL_NOENDBR
 #include <linux/objtool.h>
+#endif
+
+#ifdef HAVE_SCHED_MM
+#include <linux/sched/mm.h>
+#else
+/* mmget() of 4.11 */
+static inline void mmget(struct mm_struct *mm)
+{
+	atomic_inc(&mm->mm_users);
+}
+#endif
+
+/* Before 4.5 (and its stable backports), /proc used the real creds. */
+#ifndef PTRACE_MODE_READ_FSCREDS
+#define PTRACE_MODE_READ_FSCREDS PTRACE_MODE_READ
+#endif
+
+#ifndef HAVE_PMD_DEVMAP
+/* no device-mapped (DAX) huge pmds before 4.5 */
+static inline int pmd_devmap(pmd_t pmd)
+{
+	return 0;
+}
+#endif
 
 /*
  * The on-fault tag: a vm_flags bit that no flag of the target kernel uses,
@@ -152,6 +178,12 @@ static inline void lof_override_return(struct pt_regs *regs, unsigned long ret)
 	regs->ip = (unsigned long)lof_just_return;
 }
 
+/* Resume at @fn, which takes the probed function's arguments and returns. */
+static inline void lof_redirect(struct pt_regs *regs, void *fn)
+{
+	regs->ip = (unsigned long)fn;
+}
+
 #ifndef HAVE_ASM_RET
 #define ASM_RET "ret\n\t"
 #endif
@@ -197,18 +229,137 @@ static inline long lof_call_sys(void *fn, unsigned long a1, unsigned long a2)
 }
 #endif
 
-/* Fork: the child's copy of a vma, as copy_page_range() sees it. */
+/*
+ * Fork: a probe that sees the child's copy of each vma before it can be
+ * used, to take the tag off it (the child never inherits VM_LOCKED).
+ * copy_page_range(dst_vma, src_vma) of 5.12; before that it sees only the
+ * parent's vma, and anon_vma_fork(child, parent), which dup_mmap() calls
+ * for every vma it copies, takes its place.
+ */
 #ifdef HAVE_COPY_PAGE_RANGE_VMAS
+#define LOF_FORK_PROBE "copy_page_range"
+#else
+#define LOF_FORK_PROBE "anon_vma_fork"
+#endif
 static inline struct vm_area_struct *lof_fork_child_vma(struct pt_regs *regs)
 {
 	return (struct vm_area_struct *)lof_arg(regs, 1);
 }
+
+/*
+ * Page-table walks: struct mm_walk_ops and walk_page_range(mm, start,
+ * end, ops, private) of 5.4.  Before, the callbacks live in struct
+ * mm_walk itself and walk_page_range(start, end, walk) takes it; those
+ * walkers never descend below a pmd_entry() when there is no pte_entry(),
+ * so nothing needs to stop them.
+ */
+#ifdef HAVE_MM_WALK_OPS
+#include <linux/pagewalk.h>
+
+typedef int (*lof_walk_fn)(struct mm_struct *mm, unsigned long start,
+			   unsigned long end, const struct mm_walk_ops *ops,
+			   void *private);
+
+static inline int lof_walk_page_range(void *fn, struct mm_struct *mm,
+				      unsigned long start, unsigned long end,
+				      const struct mm_walk_ops *ops,
+				      void *private)
+{
+	return ((lof_walk_fn)fn)(mm, start, end, ops, private);
+}
+
+static inline void lof_walk_no_descent(struct mm_walk *walk)
+{
+	walk->action = ACTION_CONTINUE;
+}
 #else
-#error "lockonfault: copy_page_range(dst_mm, src_mm, vma) kernels are not supported yet"
+struct mm_walk_ops {
+	int (*pmd_entry)(pmd_t *pmd, unsigned long addr, unsigned long next,
+			 struct mm_walk *walk);
+	int (*hugetlb_entry)(pte_t *pte, unsigned long hmask,
+			     unsigned long addr, unsigned long next,
+			     struct mm_walk *walk);
+};
+
+typedef int (*lof_walk_fn)(unsigned long start, unsigned long end,
+			   struct mm_walk *walk);
+
+static inline int lof_walk_page_range(void *fn, struct mm_struct *mm,
+				      unsigned long start, unsigned long end,
+				      const struct mm_walk_ops *ops,
+				      void *private)
+{
+	struct mm_walk walk = {
+		.pmd_entry = ops->pmd_entry,
+		.hugetlb_entry = ops->hugetlb_entry,
+		.mm = mm,
+		.private = private,
+	};
+
+	return ((lof_walk_fn)fn)(start, end, &walk);
+}
+
+static inline void lof_walk_no_descent(struct mm_walk *walk)
+{
+}
 #endif
 
-#ifndef HAVE_MM_WALK_OPS
-#error "lockonfault: kernels without struct mm_walk_ops are not supported yet"
+/*
+ * Until 5.18 the kernel's populate worker is also what mlocks the pages
+ * of a range that are already present (FOLL_MLOCK; named FOLL_POPULATE in
+ * 4.0-4.3); from 5.18 mlock_fixup() does that itself.  Where the worker
+ * does it, the on-fault replacement of the worker must do it too, without
+ * faulting anything in: follow_page_mask() with that flag.
+ */
+#ifdef HAVE_FOLLOW_PAGE_MASK
+#if defined(FOLL_MLOCK)
+#define LOF_FOLL_MLOCK FOLL_MLOCK
+#elif defined(FOLL_POPULATE)
+#define LOF_FOLL_MLOCK FOLL_POPULATE
+#endif
+#endif
+#ifdef LOF_FOLL_MLOCK
+typedef struct page *(*lof_follow_page_mask_fn)(struct vm_area_struct *vma,
+						unsigned long address,
+						unsigned int flags,
+						unsigned int *page_mask);
 #endif
 
+/*
+ * Eager locking on the fault path, where the kernel's fault path mlocks
+ * only new anonymous pages (before 5.18): a page cache, shmem or swap
+ * cache page faulted into a VM_LOCKED vma is left to reclaim to find
+ * (protected from it all the same).  The module can mlock it right after
+ * the fault: it takes the fault's vma and address from handle_mm_fault()
+ * and queues the work with task_work_add() (not exported: looked up;
+ * its notify argument is "true" before 5.10 and TWA_RESUME after, both 1).
+ */
+#ifdef LOF_FOLL_MLOCK
+#define LOF_EAGER 1
+#include <linux/task_work.h>
+#ifdef HAVE_HANDLE_MM_FAULT_MM
+#define LOF_FAULT_VMA_ARG 2
+#else
+#define LOF_FAULT_VMA_ARG 1
+#endif
+#define LOF_TWA_RESUME 1
+typedef int (*lof_task_work_add_fn)(struct task_struct *task,
+				    struct callback_head *work, int notify);
+#endif
+
+/*
+ * Making the populate worker return at once (or run the module's
+ * replacement).  From 4.15 a kprobe pre-handler may change the ip and
+ * return non-zero; older kprobes cores leave the cleanup that follows to
+ * the handler (the jprobe protocol: current_kprobe, the preempt count),
+ * which a module cannot do.  There the module hooks the worker with its
+ * own ftrace_ops, allowed to change the ip, instead.
+ */
+#ifdef HAVE_JPROBE
+#ifndef HAVE_FTRACE_OPS_REGS
+#error "lockonfault: this kernel has neither a kprobe nor an ftrace way to redirect a function"
+#endif
+#define LOF_REDIRECT_BY_FTRACE 1
+#include <linux/ftrace.h>
+#endif
 #endif /* LOF_COMPAT_H */

@@ -384,6 +384,11 @@ static void nobody_limit0(void)
 
 	errno = 0;
 	nret = syscall(SYS_mlock2, area, pagesz, 0);
+	if (nret == -1 && errno == ENOSYS) {
+		/* no mlock2() (before 4.4): flags 0 is mlock() */
+		errno = 0;
+		nret = mlock(area, pagesz);
+	}
 	nerr = errno;
 	mret = lof(LOF_IOC_LOCK, &r);
 	merr = errno;
