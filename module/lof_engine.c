@@ -211,9 +211,14 @@ static long lof_populate_onfault(struct vm_area_struct *vma,
 
 	while (addr < end) {
 		unsigned int page_mask = 0;
+		struct page *page;
 
-		lof_follow_page_mask(vma, addr, LOF_FOLL_MLOCK | FOLL_TOUCH,
-				     &page_mask);
+		/* most pages of a window are mlocked already: look first */
+		page = lof_follow_page_mask(vma, addr, 0, &page_mask);
+		if (page && !IS_ERR(page) && !PageMlocked(page))
+			lof_follow_page_mask(vma, addr,
+					     LOF_FOLL_MLOCK | FOLL_TOUCH,
+					     &page_mask);
 		/* a huge page: on to the first page after it */
 		addr += (1 + (~(addr >> PAGE_SHIFT) & page_mask)) << PAGE_SHIFT;
 		if (fatal_signal_pending(current))
@@ -229,11 +234,14 @@ static long lof_populate_onfault(struct vm_area_struct *vma,
  * Eager locking (see LOF_EAGER in lof_compat.h): right after a fault in a
  * range locked on fault, on its way back to user space, the task mlocks
  * the pages that fault mapped, as 5.18+ kernels do in the fault itself.
- * Anonymous pages need it only when they come from the swap cache; page
- * cache and shmem pages always.  Without it they are mlocked when reclaim
- * first meets them, and never reclaimed either way.
+ * Page cache and shmem pages need it: file-backed ranges, shared or
+ * private.  Private anonymous ranges are left out (the kernel mlocks their
+ * new pages itself; only a page read back from swap would wait for
+ * reclaim).  Without it these pages are mlocked when reclaim first meets
+ * them, and never reclaimed either way.  A write fault maps one page, a
+ * read fault also fault-around's window.
  */
-static bool lof_eager = true;
+static bool lof_eager;
 static DEFINE_MUTEX(lof_eager_lock);
 static bool lof_engine_up;
 static lof_task_work_add_fn lof_task_work_add;
@@ -245,6 +253,7 @@ static atomic_t lof_eager_pending = ATOMIC_INIT(0);
 struct lof_eager_work {
 	struct callback_head cb;
 	unsigned long addr;
+	unsigned long len;	/* one page, or the fault-around window */
 };
 
 static void lof_eager_run(struct callback_head *cb)
@@ -259,12 +268,12 @@ static void lof_eager_run(struct callback_head *cb)
 		if (vma && vma->vm_start <= w->addr &&
 		    lof_is_onfault(vma->vm_flags)) {
 			/* where do_fault_around() starts, and its extent */
-			unsigned long start = max(w->addr & ~(LOF_EAGER_WINDOW - 1),
+			unsigned long start = max(w->addr & ~(w->len - 1),
 						  vma->vm_start);
 
 			lof_populate_onfault(vma, start,
-					     min(start + LOF_EAGER_WINDOW,
-						 vma->vm_end), NULL);
+					     min(start + w->len, vma->vm_end),
+					     NULL);
 		}
 		mmap_read_unlock(mm);
 	}
@@ -287,10 +296,19 @@ static int lof_fault_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	if (vma->vm_mm != current->mm || (current->flags & PF_KTHREAD))
 		return 0;
+	/*
+	 * Private anonymous memory: the kernel mlocks its new pages itself;
+	 * only a page coming back from swap would be left to reclaim.
+	 */
+	if (!vma->vm_file)
+		return 0;
 	w = kmalloc(sizeof(*w), GFP_ATOMIC | __GFP_NOWARN);
 	if (!w)
 		return 0;	/* reclaim will find the page instead */
 	w->addr = lof_arg(regs, LOF_FAULT_VMA_ARG + 1);
+	/* only read faults map pages around the one asked for */
+	w->len = (lof_arg(regs, LOF_FAULT_VMA_ARG + 2) & FAULT_FLAG_WRITE) ?
+		 PAGE_SIZE : LOF_EAGER_WINDOW;
 	init_task_work(&w->cb, lof_eager_run);
 	atomic_inc(&lof_eager_pending);
 	if (lof_task_work_add(current, &w->cb, LOF_TWA_RESUME)) {
@@ -350,7 +368,7 @@ static const struct kernel_param_ops lof_eager_ops = {
 };
 module_param_cb(eager, &lof_eager_ops, &lof_eager, 0644);
 MODULE_PARM_DESC(eager,
-		 "Mlock page cache, shmem and swap cache pages as they are faulted into ranges locked on fault, as Linux 5.18+ does (default 1); 0 leaves them to reclaim, which never evicts them either");
+		 "1: mlock page cache and shmem pages as they are faulted into ranges locked on fault, as Linux 5.18+ does; 0 (default: it costs every process's page faults a probe hit) leaves them to reclaim, which never evicts them either");
 
 static int lof_eager_init(void)
 {

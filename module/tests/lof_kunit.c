@@ -271,6 +271,28 @@ static void a_stale_tag_is_dropped_but_a_locked_one_kept(struct kunit *test)
 			VM_LOCKED | LOF_VM_ONFAULT);
 }
 
+static void a_forked_child_never_keeps_the_tag(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, lof_fork_child_flags(VM_LOCKED | LOF_VM_ONFAULT |
+						   VM_READ), VM_LOCKED | VM_READ);
+	KUNIT_EXPECT_EQ(test, lof_fork_child_flags(VM_READ | LOF_VM_ONFAULT),
+			VM_READ);
+	KUNIT_EXPECT_EQ(test, lof_fork_child_flags(VM_READ), VM_READ);
+}
+
+static void only_a_range_that_stays_locked_keeps_its_count(struct kunit *test)
+{
+	/* onfault -> full, full -> onfault: counted once */
+	KUNIT_EXPECT_TRUE(test, lof_stays_locked(VM_LOCKED | LOF_VM_ONFAULT,
+						 VM_LOCKED));
+	KUNIT_EXPECT_TRUE(test, lof_stays_locked(VM_LOCKED,
+						 VM_LOCKED | LOF_VM_ONFAULT));
+	/* lock and unlock move locked_vm */
+	KUNIT_EXPECT_FALSE(test, lof_stays_locked(VM_READ, VM_LOCKED));
+	KUNIT_EXPECT_FALSE(test, lof_stays_locked(VM_LOCKED | LOF_VM_ONFAULT,
+						  LOF_VM_ONFAULT));
+}
+
 static void vma_states_follow_their_flags(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, lof_vma_state_of(VM_READ), (u32)LOF_STATE_UNLOCKED);
@@ -560,6 +582,8 @@ static struct kunit_case lof_flags_cases[] = {
 	KUNIT_CASE(mlockall_future_onfault_tags_def_flags),
 	KUNIT_CASE(mlockall_without_future_or_onfault_clears_the_tag),
 	KUNIT_CASE(a_stale_tag_is_dropped_but_a_locked_one_kept),
+	KUNIT_CASE(a_forked_child_never_keeps_the_tag),
+	KUNIT_CASE(only_a_range_that_stays_locked_keeps_its_count),
 	KUNIT_CASE(vma_states_follow_their_flags),
 	KUNIT_CASE(lookup_name_finds_kernel_functions_only),
 	{}
