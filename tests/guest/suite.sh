@@ -488,6 +488,109 @@ else
 	notok "pressure: cannot run here (needs a memory cgroup, swap and a second RAM disk)"
 fi
 
+# --- reliability: fuzzing, stress, unload under load, kills -------------
+echo "# uptime $(cut -d" " -f1 /proc/uptime) s"
+if grep -q lofkernel=debug /proc/cmdline; then fops=100000; else fops=20000; fi
+seed=$(( $(date +%s) % 1000000 ))
+fdir=/tmp
+grep -q ' /mnt/ext ' /proc/mounts && fdir=/mnt/ext
+echo "# fuzz: seed $seed; replay with: /lof/fuzz $seed $fops 2 $fdir"
+/lof/fuzz $seed $fops 2 $fdir
+/lof/fuzz32 $((seed + 1)) $((fops / 10)) 1
+su nobody -s /bin/sh -c "ulimit -l 256 && /lof/fuzz $((seed + 2)) $((fops / 10)) 1"
+/lof/fuzz --selftest $((seed + 3)) 100 1
+eager=/sys/module/lockonfault/parameters/eager
+if [ -w $eager ]; then
+	for v in 0 1; do
+		echo $v > $eager
+		echo "# stress with eager=$v"
+		/lof/fuzz --stress 10
+	done
+else
+	echo "# stress: no eager parameter on this kernel (its fault path mlocks what it maps)"
+	/lof/fuzz --stress 10
+fi
+# unload while processes hold on-fault ranges and fault in them, under an
+# unrelated faulting load: refused every time, the module working after
+( while :; do /lof/bench faults > /dev/null; done ) &
+load=$!
+/lof/fuzz --hold 600 > /tmp/hold1.out 2>&1 &
+h1=$!
+/lof/fuzz --hold 600 > /tmp/hold2.out 2>&1 &
+h2=$!
+i=0
+while [ $i -lt 50 ] && ! { grep -q holding /tmp/hold1.out && grep -q holding /tmp/hold2.out; }; do
+	sleep 0.1
+	i=$((i + 1))
+done
+refused=0
+i=0
+while [ $i -lt 100 ]; do
+	$RMMOD lockonfault 2>/dev/null || refused=$((refused + 1))
+	i=$((i + 1))
+done
+/lof/lofinfo > /dev/null && alive=1 || alive=0
+kill $h1 $h2
+wait $h1 $h2 2>/dev/null
+[ $refused = 100 ] && [ $alive = 1 ] &&
+	ok "rmmod 100 times while 2 processes fault in on-fault ranges: refused 100 times, module working" ||
+	notok "rmmod under load: refused $refused of 100, module working: $alive"
+# then 100 load/lock/fault/exit/unload cycles, still under the load
+cycles=0
+i=0
+while [ $i -lt 100 ]; do
+	$RMMOD lockonfault 2>/dev/null
+	$MODPROBE lockonfault && /lof/fuzz --hold 0.05 > /dev/null && $RMMOD lockonfault &&
+		[ ! -e /dev/lockonfault ] && cycles=$((cycles + 1))
+	i=$((i + 1))
+done
+kill $load
+wait $load 2>/dev/null
+[ $cycles = 100 ] && ok "100 cycles of modprobe, lock on fault and fault, exit, rmmod under load" ||
+	notok "load/unload cycles under load: $cycles of 100"
+$MODPROBE lockonfault
+# SIGKILL in the middle of locking, faulting or unlocking a huge range
+for m in onfault full unlock; do
+	/lof/fuzz --biglock $m 256 > /tmp/big.out 2>&1 &
+	pid=$!
+	sleep 1
+	t0=$(cut -d" " -f1 /proc/uptime)
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	t1=$(cut -d" " -f1 /proc/uptime)
+	ms=$(echo "$t0 $t1" | awk '{ printf "%d", ($2 - $1) * 1000 }')
+	grep -q locking /tmp/big.out && [ "$ms" -lt 5000 ] &&
+		ok "SIGKILL in a loop of $m locks of 256 MiB: gone after $ms ms" ||
+		notok "SIGKILL during $m: $ms ms, $(cat /tmp/big.out)"
+done
+# the OOM killer, in a 64 MiB memory cgroup, faulting in a 256 MiB on-fault range
+oomcg=
+if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+	mkdir -p /sys/fs/cgroup/lofoom && echo 64M > /sys/fs/cgroup/lofoom/memory.max &&
+		oomcg=/sys/fs/cgroup/lofoom
+elif [ -d /sys/fs/cgroup/lofp ]; then
+	mkdir -p /sys/fs/cgroup/lofoom && echo 64M > /sys/fs/cgroup/lofoom/memory.limit_in_bytes &&
+		oomcg=/sys/fs/cgroup/lofoom
+fi
+if [ -n "$oomcg" ]; then
+	sh -c "echo \$\$ > $oomcg/cgroup.procs && exec /lof/fuzz --biglock onfault 256" > /tmp/oom.out 2>&1 &
+	pid=$!
+	t0=$(cut -d" " -f1 /proc/uptime)
+	wait $pid
+	st=$?
+	t1=$(cut -d" " -f1 /proc/uptime)
+	[ $st = 137 ] && grep -q locking /tmp/oom.out &&
+		ok "OOM killer in a 64 MiB cgroup kills a process faulting in its on-fault range (status $st, $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s)" ||
+		notok "OOM: status $st, $(cat /tmp/oom.out)"
+	rmdir $oomcg 2>/dev/null
+else
+	notok "OOM test: no memory cgroup"
+fi
+# all of it gone: no process holds a range, so the module unloads
+$RMMOD lockonfault && ok "rmmod after the fuzzing, stress and kills: nothing left holding the module" ||
+	notok "rmmod after the reliability tests refused"
+$MODPROBE lockonfault
+
 # --- parameter: eager (kernels whose fault path leaves page cache,
 # shmem and swap cache pages unmlocked: before 5.18) ---------------------
 eager=/sys/module/lockonfault/parameters/eager
