@@ -29,7 +29,9 @@
  *  - an invalid ioctl failed with an errno the ABI documents for it and
  *    changed nothing (VmLck and the query's totals);
  *  - as the unprivileged user, VmLck never exceeds RLIMIT_MEMLOCK.
- * Every 16th operation and at the end, /proc/self/smaps is read: the sizes
+ * (the page check covers the slot an operation changed, every slot after
+ * a process-wide operation).  Every 64th operation and at the end, and
+ * after every process-wide one, /proc/self/smaps is read: the sizes
  * of the vmas marked "lo" add up to VmLck, and for every vma of a slot the
  * query's state matches smaps ("lo" with the unnamed tag bit "??" = on
  * fault, "lo" alone = locked).  A fork child checks that it inherited no
@@ -59,7 +61,7 @@
 
 #define NSLOTS		8
 #define MAXPAGES	64
-#define CHECK_EVERY	16
+#define CHECK_EVERY	64
 #define MAXQ		64
 
 enum kind { K_ANON, K_SHANON, K_MEMFD, K_FILE, NKINDS };
@@ -223,6 +225,8 @@ static void check_slot_pages(struct slot *s)
 	}
 }
 
+static int dirty = -1;	/* the slot the last operation changed; -1: all */
+
 static void check_cheap(void)
 {
 	struct qtotals t = totals();
@@ -236,8 +240,10 @@ static void check_cheap(void)
 			  (unsigned long long)t.locked / 1024);
 	if (memlock_kb >= 0 && lck > memlock_kb)
 		violation("VmLck %ld kB over RLIMIT_MEMLOCK %ld kB", lck, memlock_kb);
+	/* pages of the slot the operation changed (of every slot after a
+	 * process-wide one: lock all, unlock all, fork, brk, invalid ioctl) */
 	for (i = 0; i < NSLOTS; i++)
-		if (slots[i].addr)
+		if (slots[i].addr && (dirty < 0 || dirty == i))
 			check_slot_pages(&slots[i]);
 	/* the fuzzer's own bookkeeping: the reserve has no hole */
 	{
@@ -643,6 +649,7 @@ static void one_op(void)
 	size_t len;
 
 	if (!s->addr) {
+		dirty = idx;
 		last_op = "map";
 		op_map(s);
 		note("map slot %d kind %d at %p, %zu pages, prot %d", idx, s->kind,
@@ -656,6 +663,8 @@ static void one_op(void)
 		  r < 81 ? "brk" : r < 83 ? "fork" : "invalid ioctl";
 	note("%s slot %d kind %d at %p, %zu pages, prot %d", last_op, idx, s->kind,
 	     (void *)s->addr, s->pages, s->prot);
+	/* operations on one slot; the rest touch the whole process */
+	dirty = (r < 53 || (r >= 62 && r < 79)) ? idx : -1;
 	if (r < 30) {
 		op_touch(s);
 	} else if (r < 40) {
@@ -727,7 +736,7 @@ static int worker(unsigned long seed, unsigned long ops)
 		one_op();
 		ops_done++;
 		check_cheap();
-		if (ops_done % CHECK_EVERY == 0)
+		if (ops_done % CHECK_EVERY == 0 || dirty < 0)
 			check_smaps();
 	}
 	check_smaps();
