@@ -30,7 +30,8 @@
  *    changed nothing (VmLck and the query's totals);
  *  - as the unprivileged user, VmLck never exceeds RLIMIT_MEMLOCK.
  * (the page check covers the slot an operation changed, every slot after
- * a process-wide operation).  Every 64th operation and at the end, and
+ * a process-wide operation; one query of the whole address space serves
+ * every check of a step).  Every 64th operation and at the end, and
  * after every process-wide one, /proc/self/smaps is read: the sizes
  * of the vmas marked "lo" add up to VmLck, and for every vma of a slot the
  * query's state matches smaps ("lo" with the unnamed tag bit "??" = on
@@ -62,7 +63,6 @@
 #define NSLOTS		8
 #define MAXPAGES	64
 #define CHECK_EVERY	64
-#define MAXQ		64
 
 enum kind { K_ANON, K_SHANON, K_MEMFD, K_FILE, NKINDS };
 
@@ -175,31 +175,86 @@ static struct qtotals totals(void)
 	return t;
 }
 
+/*
+ * The whole address space, entry by entry, as the module sees it after
+ * the last operation: one query serves every check that follows it.
+ */
+#define MAXQALL 512
+static struct lof_query_entry qall[MAXQALL];
+static unsigned int nqall;
+static struct qtotals qtot;
+static int qall_fresh;
+
+static void query_all(void)
+{
+	qall_fresh = 1;
+	if (query(0, (uint64_t)1 << (sizeof(long) == 8 ? 47 : 32), qall, MAXQALL, &nqall, &qtot))
+		violation("query of the whole address space: %s", strerror(errno));
+	else if (nqall == MAXQALL)
+		violation("query of the whole address space: over %u entries", MAXQALL);
+}
+
+/* The entry of qall holding @addr, or NULL. */
+static const struct lof_query_entry *qall_at(uintptr_t addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nqall; i++)
+		if (addr >= qall[i].start && addr < qall[i].end)
+			return &qall[i];
+	return NULL;
+}
+
 /* State (enum lof_state) of every page of a slot, from the query. */
 static void slot_states(const struct slot *s, unsigned char *st)
 {
-	struct lof_query_entry e[MAXQ];
-	unsigned int n = 0, i;
 	size_t p;
 
-	memset(st, LOF_STATE_UNMAPPED, s->pages);
-	if (query((uintptr_t)s->addr, s->pages * PG, e, MAXQ, &n, NULL)) {
-		violation("query of a slot: %s", strerror(errno));
-		return;
-	}
-	for (i = 0; i < n; i++)
-		for (p = 0; p < s->pages; p++) {
-			uintptr_t a = (uintptr_t)s->addr + p * PG;
+	for (p = 0; p < s->pages; p++) {
+		const struct lof_query_entry *e = qall_at((uintptr_t)s->addr + p * PG);
 
-			if (a >= e[i].start && a < e[i].end)
-				st[p] = e[i].state;
-		}
+		st[p] = e ? e->state : LOF_STATE_UNMAPPED;
+	}
 }
 
 /* ------------------------------------------------------------------ */
 /* Invariants                                                           */
 
-static int pagemap_fd = -1;
+/*
+ * The worker's /proc files stay open: opening a /proc file costs ten
+ * times reading it on the debug kernel (path walk under KASAN and
+ * lockdep), and the checks run after every operation.  "self" is
+ * resolved at open: a fork child must open its own.
+ */
+static int pagemap_fd = -1, status_fd = -1, smaps_fd = -1;
+static char procbuf[1 << 18];
+
+/* Read a whole /proc file from its start into procbuf; NUL-terminated. */
+static ssize_t proc_read(int fd)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	do {
+		r = pread(fd, procbuf + n, sizeof(procbuf) - 1 - n, n);
+		if (r < 0)
+			return -1;
+		n += r;
+	} while (r > 0 && n < sizeof(procbuf) - 1);
+	procbuf[n] = 0;
+	return n;
+}
+
+static long vmlck_kb(void)
+{
+	char *p;
+
+	if (proc_read(status_fd) < 0 || !(p = strstr(procbuf, "\nVmLck:"))) {
+		violation("/proc/self/status: %s", strerror(errno));
+		return -1;
+	}
+	return strtol(p + 7, NULL, 10);
+}
 
 static void check_slot_pages(struct slot *s)
 {
@@ -226,18 +281,28 @@ static void check_slot_pages(struct slot *s)
 }
 
 static int dirty = -1;	/* the slot the last operation changed; -1: all */
+static int invalid_kind = -1;	/* the last operation was an invalid ioctl */
+static long last_lck;		/* VmLck and the query's totals at the last check */
+static struct qtotals last_tot;
 
 static void check_cheap(void)
 {
-	struct qtotals t = totals();
-	long lck = lof_status_kb("VmLck");
+	long lck = vmlck_kb();
 	int i;
 
+	query_all();
 	checks_done++;
-	if ((uint64_t)lck * 1024 != t.onfault + t.locked)
+	if ((uint64_t)lck * 1024 != qtot.onfault + qtot.locked)
 		violation("VmLck %ld kB but the query says %llu kB on fault + %llu kB locked",
-			  lck, (unsigned long long)t.onfault / 1024,
-			  (unsigned long long)t.locked / 1024);
+			  lck, (unsigned long long)qtot.onfault / 1024,
+			  (unsigned long long)qtot.locked / 1024);
+	if (invalid_kind >= 0 && (lck != last_lck || qtot.onfault != last_tot.onfault ||
+				  qtot.locked != last_tot.locked))
+		violation("invalid ioctl kind %d changed VmLck %ld -> %ld kB or the query's totals",
+			  invalid_kind, last_lck, lck);
+	invalid_kind = -1;
+	last_lck = lck;
+	last_tot = qtot;
 	if (memlock_kb >= 0 && lck > memlock_kb)
 		violation("VmLck %ld kB over RLIMIT_MEMLOCK %ld kB", lck, memlock_kb);
 	/* pages of the slot the operation changed (of every slot after a
@@ -257,17 +322,24 @@ static void check_cheap(void)
 /* smaps: "lo" sizes add up to VmLck; slots' vmas agree with the query. */
 static void check_smaps(void)
 {
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char line[512];
+	char *line, *next;
 	unsigned long start = 0, end = 0, size_kb = 0, lo_kb = 0;
 	long lck;
 
-	if (!f) {
+	if (!qall_fresh)
+		query_all();
+	if (proc_read(smaps_fd) < 0) {
 		violation("smaps: %s", strerror(errno));
 		return;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	for (line = procbuf; *line; line = next) {
 		unsigned long a, b;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		else
+			next = line + strlen(line);
 
 		if (sscanf(line, "%lx-%lx ", &a, &b) == 2 && strchr(line, '-') < strchr(line, ' ')) {
 			start = a;
@@ -283,8 +355,7 @@ static void check_smaps(void)
 				lo_kb += size_kb;
 			for (i = 0; i < NSLOTS; i++) {
 				struct slot *s = &slots[i];
-				struct lof_query_entry e[4];
-				unsigned int n = 0;
+				const struct lof_query_entry *e = qall_at(start);
 				unsigned int want;
 
 				if (!s->addr || start >= (uintptr_t)s->addr + s->pages * PG ||
@@ -292,15 +363,16 @@ static void check_smaps(void)
 					continue;
 				want = !lo ? LOF_STATE_UNLOCKED :
 				       tag ? LOF_STATE_ONFAULT : LOF_STATE_LOCKED;
-				if (query(start, end - start, e, 4, &n, NULL) || n != 1 ||
-				    e[0].state != want)
-					violation("vma %lx-%lx: smaps says state %u, the query %u (%u entries)",
-						  start, end, want, n ? e[0].state : 99, n);
+				/* one state over the whole vma */
+				if (!e || e->end < end || e->state != want)
+					violation("vma %lx-%lx: smaps says state %u, the query %u over %llx-%llx",
+						  start, end, want, e ? e->state : 99,
+						  e ? (unsigned long long)e->start : 0ULL,
+						  e ? (unsigned long long)e->end : 0ULL);
 			}
 		}
 	}
-	fclose(f);
-	lck = lof_status_kb("VmLck");
+	lck = vmlck_kb();
 	if ((unsigned long)lck != lo_kb)
 		violation("VmLck %ld kB but smaps vmas marked lo add up to %lu kB", lck, lo_kb);
 }
@@ -571,8 +643,6 @@ static void op_brk(void)
 /* An invalid request: the documented errno, and nothing changed. */
 static void op_invalid(void)
 {
-	struct qtotals t0 = totals(), t1;
-	long lck0 = lof_status_kb("VmLck"), lck1;
 	char buf[64];
 	struct lof_range r = { .size = sizeof(r), .addr = (uintptr_t)reserve, .len = PG };
 	struct lof_lockall a = { .size = sizeof(a), .flags = LOF_MCL_CURRENT };
@@ -634,10 +704,7 @@ static void op_invalid(void)
 	if (!(ret == -1 && errno == e1) && !(e2 == -1 && ret == 0))
 		violation("invalid ioctl kind %d: ret %d errno %s, want %s", kind, ret,
 			  strerrorname_np(errno), strerrorname_np(e1));
-	t1 = totals();
-	lck1 = lof_status_kb("VmLck");
-	if (lck1 != lck0 || t1.onfault != t0.onfault || t1.locked != t0.locked)
-		violation("invalid ioctl kind %d changed VmLck %ld -> %ld kB", kind, lck0, lck1);
+	invalid_kind = kind;	/* check_cheap() sees whether it changed anything */
 }
 
 static void one_op(void)
@@ -648,6 +715,7 @@ static void one_op(void)
 	char *a;
 	size_t len;
 
+	qall_fresh = 0;
 	if (!s->addr) {
 		dirty = idx;
 		last_op = "map";
@@ -725,13 +793,16 @@ static int worker(unsigned long seed, unsigned long ops)
 
 	rng = seed * 0x9E3779B97F4A7C15ULL + 1;
 	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 	reserve = mmap(NULL, NSLOTS * 2 * MAXPAGES * PG, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	brk0 = sbrk(0);
-	if (pagemap_fd < 0 || reserve == MAP_FAILED) {
+	if (pagemap_fd < 0 || status_fd < 0 || smaps_fd < 0 || reserve == MAP_FAILED) {
 		printf("# fuzz: setup: %s\n", strerror(errno));
 		return 2;
 	}
+	check_cheap();		/* the state before the first operation */
 	for (i = 0; i < ops; i++) {
 		one_op();
 		ops_done++;
