@@ -4,6 +4,9 @@
  *
  * usage: fuzz SEED OPS [PROCS [FILEDIR]]   PROCS processes (default 2),
  *                                          OPS operations in all
+ *        fuzz --user UID SEED OPS ...      the same, each process running
+ *                                          as UID with no capabilities
+ *                                          once its /proc files are open
  *        fuzz --selftest SEED OPS          the same with a model that
  *                                          forgets touches: must fail
  *        fuzz --stress SECONDS             threads faulting while others
@@ -29,6 +32,9 @@
  *  - an invalid ioctl failed with an errno the ABI documents for it and
  *    changed nothing (VmLck and the query's totals);
  *  - as the unprivileged user, VmLck never exceeds RLIMIT_MEMLOCK.
+ *    (--user: started as root, a process opens /proc/self/pagemap, then
+ *    drops to UID, its groups and every capability, and opens the device
+ *    again as that user: 4.0 and 4.1 let only CAP_SYS_ADMIN open pagemap.)
  * (the page check covers the slot an operation changed, every slot after
  * a process-wide operation; one query of the whole address space serves
  * every check of a step).  Every 64th operation and at the end, and
@@ -48,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -82,6 +89,7 @@ static int reserve_broken;	/* a hole could not be filled again */
 static unsigned long long rng;
 static unsigned long ops_done, invalid_done, checks_done, violations;
 static int selftest;
+static long drop_uid = -1;	/* --user: run the workers as this uid */
 static long memlock_kb = -1;	/* the RLIMIT_MEMLOCK checked, if any */
 static const char *filedir = "/tmp";
 static char *brk0;
@@ -786,6 +794,56 @@ static void one_op(void)
 	}
 }
 
+/* A capability set of /proc/self/status ("CapEff:\t0000..."); ~0 if absent. */
+static unsigned long long status_caps(const char *key)
+{
+	unsigned long long v = ~0ULL;
+	size_t n = strlen(key);
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return v;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtoull(line + n + 1, NULL, 16);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Become UID for good: no groups, no capabilities (a setuid() from root
+ * to another uid clears them), then open the device as that user and
+ * take its RLIMIT_MEMLOCK as the limit to check.
+ */
+static int drop_privileges(uid_t uid)
+{
+	struct rlimit rl;
+
+	if (setgroups(0, NULL) || setgid(uid) || setuid(uid)) {
+		printf("# fuzz: setup: becoming uid %u: %s\n", uid, strerror(errno));
+		return -1;
+	}
+	if (getuid() != uid || geteuid() != uid || !setuid(0) ||
+	    status_caps("CapEff") || status_caps("CapPrm")) {
+		printf("# fuzz: setup: still privileged after becoming uid %u\n", uid);
+		return -1;
+	}
+	close(lof_fd);
+	lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (lof_fd < 0) {
+		printf("# fuzz: setup: open %s as uid %u: %s\n", LOF_DEVICE_PATH, uid,
+		       strerror(errno));
+		return -1;
+	}
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY) {
+		printf("# fuzz: setup: uid %u has no RLIMIT_MEMLOCK to check\n", uid);
+		return -1;
+	}
+	memlock_kb = rl.rlim_cur / 1024;
+	return 0;
+}
+
 static int worker(unsigned long seed, unsigned long ops)
 {
 	unsigned long i;
@@ -802,6 +860,8 @@ static int worker(unsigned long seed, unsigned long ops)
 		printf("# fuzz: setup: %s\n", strerror(errno));
 		return 2;
 	}
+	if (drop_uid >= 0 && drop_privileges((uid_t)drop_uid))
+		return 2;
 	check_cheap();		/* the state before the first operation */
 	for (i = 0; i < ops; i++) {
 		one_op();
@@ -1038,8 +1098,13 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
+	if (argc > 2 && !strcmp(argv[1], "--user")) {
+		drop_uid = strtol(argv[2], NULL, 0);
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: fuzz [--selftest] SEED OPS [PROCS [FILEDIR]] | --stress SECONDS | --hold SECONDS | --biglock MODE MB\n");
+		fprintf(stderr, "usage: fuzz [--selftest] [--user UID] SEED OPS [PROCS [FILEDIR]] | --stress SECONDS | --hold SECONDS | --biglock MODE MB\n");
 		return 2;
 	}
 	seed = strtoul(argv[1], NULL, 0);
@@ -1048,7 +1113,8 @@ int main(int argc, char **argv)
 		procs = strtoul(argv[3], NULL, 0);
 	if (argc > 4)
 		filedir = argv[4];
-	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY && geteuid())
+	if (drop_uid < 0 && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
+	    rl.rlim_cur != RLIM_INFINITY && geteuid())
 		memlock_kb = rl.rlim_cur / 1024;
 	t0 = lof_now();
 	for (i = 0; i < procs; i++) {
@@ -1070,7 +1136,7 @@ int main(int argc, char **argv)
 	       (selftest ? bad == procs : bad == 0) ? "ok" : "not ok",
 	       selftest ? " self-test (a model that forgets touches must be caught)" : "",
 	       seed, sizeof(long) * 8, total_ops, procs,
-	       memlock_kb >= 0 ? " (unprivileged, RLIMIT_MEMLOCK checked)" : "",
+	       memlock_kb >= 0 || drop_uid >= 0 ? " (unprivileged, RLIMIT_MEMLOCK checked)" : "",
 	       lof_now() - t0, bad);
 	return 0;
 }
