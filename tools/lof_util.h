@@ -8,21 +8,31 @@
 #include <string.h>
 #include <time.h>
 
-/* A "Key:   N kB" line of /proc/self/status, in kB; -1 if absent. */
-static inline long lof_status_kb(const char *key)
+/*
+ * The number on the "Key: ..." line of /proc/self/status, read in @base;
+ * @absent if there is no such line.
+ */
+static inline unsigned long long lof_status_num(const char *key, int base,
+						unsigned long long absent)
 {
 	char line[256];
 	size_t n = strlen(key);
-	long v = -1;
+	unsigned long long v = absent;
 	FILE *f = fopen("/proc/self/status", "r");
 
 	if (!f)
-		return -1;
+		return absent;
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtol(line + n + 1, NULL, 10);
+			v = strtoull(line + n + 1, NULL, base);
 	fclose(f);
 	return v;
+}
+
+/* A "Key:   N kB" line of /proc/self/status, in kB; -1 if absent. */
+static inline long lof_status_kb(const char *key)
+{
+	return (long)lof_status_num(key, 10, (unsigned long long)-1);
 }
 
 /* Seconds on CLOCK_MONOTONIC. */

@@ -794,23 +794,6 @@ static void one_op(void)
 	}
 }
 
-/* A capability set of /proc/self/status ("CapEff:\t0000..."); ~0 if absent. */
-static unsigned long long status_caps(const char *key)
-{
-	unsigned long long v = ~0ULL;
-	size_t n = strlen(key);
-	char line[256];
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return v;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtoull(line + n + 1, NULL, 16);
-	fclose(f);
-	return v;
-}
-
 /*
  * Become UID for good: no groups, no capabilities (a setuid() from root
  * to another uid clears them), then open the device as that user and
@@ -825,7 +808,8 @@ static int drop_privileges(uid_t uid)
 		return -1;
 	}
 	if (getuid() != uid || geteuid() != uid || !setuid(0) ||
-	    status_caps("CapEff") || status_caps("CapPrm")) {
+	    lof_status_num("CapEff", 16, ~0ULL) ||
+	    lof_status_num("CapPrm", 16, ~0ULL)) {
 		printf("# fuzz: setup: still privileged after becoming uid %u\n", uid);
 		return -1;
 	}
