@@ -69,18 +69,55 @@ for n in $names; do objs="$objs $n.o"; done
 # are errors; not all warnings: old kernels' own headers warn under a new
 # compiler (3.10 with gcc 12: -Wundef, -Wattributes), which would make
 # every probe fail.
+# Each option is tried on the compiler first, as Kbuild's cc-option does:
+# gcc before 5 has no -Wincompatible-pointer-types, -Wint-conversion or
+# -Wdiscarded-qualifiers and rejects -Werror= of an option it lacks.  What
+# such a compiler only warns about without a name still fails a probe:
+# any warning located in a probe's own file is a "no" (below).
 werror="implicit-function-declaration incompatible-pointer-types int-conversion
 	return-type implicit-int int-to-pointer-cast pointer-to-int-cast
 	discarded-qualifiers missing-prototypes unused-function"
+cc=${CC:-gcc}
+"$cc" --version > /dev/null 2>&1 || { echo "conftest: no compiler '$cc'" >&2; exit 1; }
 {
 	printf 'ccflags-y +='
-	for w in $werror; do printf ' -Werror=%s' "$w"; done
+	for w in $werror; do
+		if echo 'int lof_x;' | "$cc" -Werror="$w" -c -x c -o /dev/null - 2>/dev/null; then
+			printf ' -Werror=%s' "$w"
+		fi
+	done
 	echo
 	echo "obj-m :=$objs"
 } > "$work/Kbuild"
 # Probes that do not compile are the answer "no", so errors are expected.
+# (Kbuild before 4.5 records each module object in .tmp_versions, which
+# only its "modules" target creates.)
+mkdir -p "$work/.tmp_versions"
 # shellcheck disable=SC2086
 make -C "$kdir" M="$work" -k -j"$(nproc 2>/dev/null || echo 2)" $objs > "$work/build.log" 2>&1 || true
+
+# A warning in a probe's own file means the interface is not the one the
+# probe expects (a compiler that cannot make it an error by name still
+# reports it): that probe's answer is "no".
+for n in $names; do
+	if grep -q "^$work/$n\.c:[0-9]*:[0-9]*: warning:" "$work/build.log"; then
+		rm -f "$work/$n.o"
+	fi
+done
+
+# The baseline probe includes only the headers the module does: if it
+# does not compile, every "no" above means nothing (a compiler that
+# rejects an option, a broken build tree).  Stop with the compiler's words.
+if [ ! -f "$work/header_baseline.o" ]; then
+	{
+		echo "conftest: the baseline probe does not compile against $kdir;"
+		echo "conftest: no feature can be probed.  The command and the compiler's output:"
+		echo "  make -C $kdir M=$work header_baseline.o  (CC=${CC:-gcc}, ccflags-y from $work/Kbuild)"
+		grep -v -e '^  CC' -e 'Entering directory' -e 'Leaving directory' "$work/build.log" |
+			grep -v -e '^make.*\.o\] Error' | head -n 30
+	} >&2
+	exit 1
+fi
 
 # Warnings the target's own headers raise under this compiler (old kernels
 # with a new gcc: -Wundef, -Wattributes, -Wmissing-attributes): the
