@@ -250,6 +250,15 @@ LOF_EXPORT int lof_munlock(const void *addr, size_t len)
 
 LOF_EXPORT int lof_mlockall(int flags)
 {
+	/*
+	 * MCL_ONFAULT needs MCL_CURRENT or MCL_FUTURE (EINVAL, as Linux
+	 * documents); native kernels before the 2019 fix accepted it alone
+	 * and unlocked everything.  The same answer on every kernel.
+	 */
+	if ((flags & LOF_MCL_ONFAULT) && !(flags & (LOF_MCL_CURRENT | LOF_MCL_FUTURE))) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (lof_backend() == LOF_BACKEND_MODULE)
 		return lockall_call(LOF_IOC_LOCKALL, flags);
 	return (int)lof_sys_result(lof_raw3(LOF_NR_mlockall, flags, 0, 0));

@@ -209,6 +209,14 @@ static long lof_populate_onfault(struct vm_area_struct *vma,
 {
 	unsigned long addr = start;
 
+	/*
+	 * The worker fails on a vma it may not access (PROT_NONE: no
+	 * FOLL_FORCE, check_vma_flags()), and mlock() then says ENOMEM, as
+	 * native lock on fault does on these kernels.
+	 */
+	if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return -EFAULT;
+
 	while (addr < end) {
 		unsigned int page_mask = 0;
 		struct page *page;
