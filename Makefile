@@ -11,6 +11,7 @@
 #   make rpm        the RPMs (rpmbuild, from make dist), in build/pkg/rpm
 #   make demo      boot a Debian kernel in QEMU, load the module, show it
 #   make check     the whole test suite (lint, DKMS, QEMU guests)
+#   make check-quick  the fast tier; make check-long: check, fuzzing longer
 #   make lint      checkpatch --strict, sparse (C=2), W=1
 #   make bench     benchmarks against native lock-on-fault (bench/)
 #
@@ -159,6 +160,16 @@ manlint:
 check:
 	tests/run check
 
+# contributors' fast tier (about 10 minutes warm): lint, the module built
+# by DKMS, conformance on a 6.1 guest and on RHEL 7.9 (native, 3.10 mm
+# code), KUnit when the debug kernel is built already
+check-quick:
+	tests/run quick
+
+# check with every kernel fuzzed at full length (100,000 operations)
+check-long:
+	LOF_LONG=1 tests/run check
+
 demo:
 	tests/run demo
 
@@ -176,4 +187,4 @@ clean:
 	-$(MAKE) -C module clean KDIR=$(KDIR)
 	rm -rf $(BUILD)
 
-.PHONY: FORCE all module tools userspace install install-dkms dist deb rpm manlint check demo bench lint version clean
+.PHONY: FORCE all module tools userspace install install-dkms dist deb rpm manlint check check-quick check-long demo bench lint version clean

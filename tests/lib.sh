@@ -73,3 +73,33 @@ lof_kernel() {
 	fi
 	printf '%s\n' "$dir"
 }
+
+# The test-kernel fixtures: a boot image and a module build tree each, for
+# the kernels the module exists for (no public package of them exists).
+# Read in place from LOF_FIXTURES (read-only in CI); the build tree is
+# unpacked once into the cache, keyed by the checksum of its tarball.
+: "${LOF_FIXTURES:=$LOF_TOP/../shared/kernels}"
+LOF_FIXTURE_NAMES="rhel73 rhel79 linux-4.4"
+
+lof_is_fixture() {	# lof_is_fixture NAME
+	case " $LOF_FIXTURE_NAMES " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# Unpack fixture NAME (once) and print the directory holding its build/.
+lof_fixture() {
+	local name=$1 src="$LOF_FIXTURES/$1" key dir
+	[ -f "$src/bzImage" ] && [ -f "$src/build.tar.xz" ] && [ -f "$src/release" ] ||
+		die "no test-kernel fixture $name in $LOF_FIXTURES (set LOF_FIXTURES)"
+	key=$(sha256sum "$src/build.tar.xz" | cut -c1-16)
+	dir="$LOF_CACHE/fixtures/$name-$key"
+	if [ ! -f "$dir/build/Makefile" ]; then
+		rm -rf "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		tar -C "$dir.tmp" -xJf "$src/build.tar.xz" || die "cannot unpack $src/build.tar.xz"
+		[ -f "$dir.tmp/build/Makefile" ] || die "$src/build.tar.xz holds no build/Makefile"
+		rm -rf "$dir"
+		mv "$dir.tmp" "$dir"
+	fi
+	printf '%s\n' "$dir"
+}

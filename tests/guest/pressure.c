@@ -13,8 +13,12 @@
  *   same cgroup.  Prints one line of key=value: the touched pages still
  *   present (pagemap) and swapped out, the untouched pages populated, the
  *   file pages still resident (mincore), the major faults taken when the
- *   touched pages are read again, and the hog's swapped pages (the proof
- *   that there was pressure).
+ *   touched pages are read again, the hog's swapped pages (the proof
+ *   that there was pressure), and how many touched pages carry PG_mlocked
+ *   and PG_unevictable (kpageflags) once reclaim has been through them:
+ *   before 5.18 reclaim is what mlocks page cache pages of a locked range
+ *   that the fault path left alone, so every touched page of a locked
+ *   range must carry both flags by then.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -73,6 +77,52 @@ static void scan(const char *p, long n, long step, long *present, long *swapped)
 	close(fd);
 }
 
+#define KPF_UNEVICTABLE 18
+#define KPF_MLOCKED 33
+
+/* of the present pages of [p, p + n pages) stepping by step: flagged */
+static void pageflags(const char *p, long n, long step, long *mlocked, long *unevictable)
+{
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int kf = open("/proc/kpageflags", O_RDONLY);
+	long i;
+
+	*mlocked = *unevictable = 0;
+	for (i = 0; i < n; i += step) {
+		uint64_t e = 0, f = 0;
+
+		if (pread(pm, &e, 8, ((uintptr_t)p / pg + i) * 8) != 8 || !((e >> 63) & 1))
+			continue;
+		if (pread(kf, &f, 8, (e & ((1ULL << 55) - 1)) * 8) != 8)
+			continue;
+		*mlocked += (f >> KPF_MLOCKED) & 1;
+		*unevictable += (f >> KPF_UNEVICTABLE) & 1;
+	}
+	close(pm);
+	close(kf);
+}
+
+/* per-CPU LRU batches are drained by compaction (see conform.c) */
+static void drain_lru(void)
+{
+	const char *w[][2] = {
+		{ "/proc/sys/vm/compact_unevictable_allowed", "0" },
+		{ "/proc/sys/vm/compact_memory", "1" },
+		{ "/proc/sys/vm/compact_unevictable_allowed", "1" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		int fd = open(w[i][0], O_WRONLY);
+
+		if (fd >= 0) {
+			if (write(fd, w[i][1], 1) < 0)
+				perror(w[i][0]);
+			close(fd);
+		}
+	}
+}
+
 static long resident(const char *p, long n, long step)
 {
 	unsigned char *v = malloc(n);
@@ -98,6 +148,7 @@ int main(int argc, char **argv)
 {
 	long an, fn, hn;
 	long i, t_an, t_fn, ap, as, up, us, fp, fs, hp, hs, fres, m0, m1;
+	long aml, aun, fml, fun;
 	char path[256], *a, *f, *h, buf[4096];
 	volatile char sink = 0;
 	const char *backend;
@@ -166,9 +217,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < fn / 4; i += 2)
 		sink += f[i * pg];
 	m1 = majflt();
+	drain_lru();
+	pageflags(a, an / 4, 2, &aml, &aun);
+	pageflags(f, fn / 4, 2, &fml, &fun);
 
-	printf("pressure backend=%s anon_touched=%ld anon_present=%ld anon_swapped=%ld anon_untouched_populated=%ld file_touched=%ld file_present=%ld file_resident=%ld majflt_reaccess=%ld hog_swapped=%ld\n",
-	       backend, t_an, ap, as, up + us, t_fn, fp, fres, m1 - m0, hs);
+	printf("pressure backend=%s anon_touched=%ld anon_present=%ld anon_swapped=%ld anon_untouched_populated=%ld file_touched=%ld file_present=%ld file_resident=%ld majflt_reaccess=%ld hog_swapped=%ld anon_mlocked=%ld anon_unevictable=%ld file_mlocked=%ld file_unevictable=%ld\n",
+	       backend, t_an, ap, as, up + us, t_fn, fp, fres, m1 - m0, hs, aml, aun, fml, fun);
 	unlink(path);
 	return sink == 42 ? 3 : 0;
 }
