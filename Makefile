@@ -41,6 +41,8 @@ LIB_CFLAGS := -O2 -g $(WARN) -fPIC -fvisibility=hidden -Iinclude -Iinclude/uapi 
 LIB_HDRS := include/lockonfault.h include/uapi/linux/lockonfault.h lib/lof_sys.h
 L := $(BUILD)/lib
 SONAME := liblockonfault.so.$(SOMAJOR)
+# the real name: liblockonfault.so.MAJOR.MINOR.PATCH of the one version
+REALNAME := liblockonfault.so.$(VERSION)
 
 all: module tools userspace
 
@@ -61,11 +63,11 @@ $(L)/lockonfault.o $(L)/preload.o: $(L)/%.o: lib/%.c $(LIB_HDRS)
 	@mkdir -p $(L)
 	$(CC) $(LIB_CFLAGS) -c -o $@ $<
 
-$(L)/$(SONAME).$(VERSION): $(L)/lockonfault.o lib/liblockonfault.map
+$(L)/$(REALNAME): $(L)/lockonfault.o lib/liblockonfault.map
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script,lib/liblockonfault.map \
 		-Wl,-z,relro,-z,now $(LDFLAGS) -o $@ $(L)/lockonfault.o
 
-$(L)/$(SONAME): $(L)/$(SONAME).$(VERSION)
+$(L)/$(SONAME): $(L)/$(REALNAME)
 	ln -sf $(notdir $<) $@
 
 $(L)/liblockonfault.so: $(L)/$(SONAME)
@@ -107,8 +109,8 @@ install: userspace
 		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(MANDIR)/man4 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/bin/lockonfault $(DESTDIR)$(BINDIR)/lockonfault
-	install -m 0755 $(L)/$(SONAME).$(VERSION) $(DESTDIR)$(LIBDIR)/
-	ln -sf $(SONAME).$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	install -m 0755 $(L)/$(REALNAME) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(REALNAME) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/liblockonfault.so
 	install -m 0644 $(L)/liblockonfault.a $(DESTDIR)$(LIBDIR)/
 	install -m 0644 $(L)/liblockonfault-preload.so $(DESTDIR)$(PRELOADDIR)/
