@@ -90,7 +90,7 @@ static int fd_is_device(int fd)
 {
 	struct stat st;
 
-	return !fstat(fd, &st) && S_ISCHR(st.st_mode) &&
+	return !lof_fstat(fd, &st) && S_ISCHR(st.st_mode) &&
 	       st.st_rdev == dev_rdev && st.st_ino == dev_ino;
 }
 
@@ -113,7 +113,7 @@ static int module_fd(void)
 		goto fail;
 	memset(&v, 0, sizeof(v));
 	v.size = sizeof(v);
-	if (fstat(fd, &st) || ioctl(fd, LOF_IOC_VERSION, &v)) {
+	if (lof_fstat(fd, &st) || ioctl(fd, LOF_IOC_VERSION, &v)) {
 		close(fd);
 		goto fail;
 	}

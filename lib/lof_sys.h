@@ -9,6 +9,7 @@
 #define LOF_SYS_H
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #if defined(__x86_64__) && !defined(__ILP32__)
@@ -77,6 +78,20 @@ static inline long lof_sys_result(long ret)
 		return -1;
 	}
 	return ret;
+}
+
+/*
+ * fstat() without libc's fstat symbol, which glibc 2.33 versions anew
+ * (fstat@GLIBC_2.33): the library and the shim must load on glibc 2.17
+ * (RHEL 7).  On x86-64 the kernel's struct stat is glibc's.
+ */
+static inline int lof_fstat(int fd, struct stat *st)
+{
+#ifdef LOF_RAW_SYSCALLS
+	return (int)lof_sys_result(lof_raw3(5 /* __NR_fstat */, fd, (long)st, 0));
+#else
+	return fstat(fd, st);
+#endif
 }
 
 #endif /* LOF_SYS_H */
