@@ -103,3 +103,23 @@ lof_fixture() {
 	fi
 	printf '%s\n' "$dir"
 }
+
+# The targets' compiler generation (RHEL 7 ships gcc 4.8.5), prebuilt in
+# LOF_TOOLCHAINS; unpacked once into the cache, keyed by checksum.
+: "${LOF_TOOLCHAINS:=$LOF_TOP/../shared/toolchains}"
+LOF_GCC48_TARBALL=gcc-4.8.3-x86_64-linux.tar.xz
+
+lof_gcc48() {		# prints the path of its bin/gcc
+	local tb="$LOF_TOOLCHAINS/$LOF_GCC48_TARBALL" key dir
+	[ -f "$tb" ] || die "no $tb (set LOF_TOOLCHAINS)"
+	key=$(sha256sum "$tb" | cut -c1-16)
+	dir="$LOF_CACHE/toolchains/gcc48-$key"
+	if [ ! -x "$dir/gcc-4.8.3/bin/gcc" ]; then
+		rm -rf "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		tar -C "$dir.tmp" -xJf "$tb" || die "cannot unpack $tb"
+		rm -rf "$dir"
+		mv "$dir.tmp" "$dir"
+	fi
+	printf '%s\n' "$dir/gcc-4.8.3/bin/gcc"
+}

@@ -354,21 +354,27 @@ static void test_pointers(unsigned long cmd, const char *name, size_t size,
 	munmap(two, 2 * pagesz);
 }
 
+/* the leading __u32 size of a raw argument buffer (no type punning) */
+static void set_size(void *buf, uint32_t size)
+{
+	memcpy(buf, &size, sizeof(size));
+}
+
 /* Size checks shared by the commands that take a struct. */
 static void test_sizes(unsigned long cmd, const char *name, size_t ver0)
 {
 	unsigned char buf[LOF_ARG_SIZE_MAX + 8];
 
 	memset(buf, 0, sizeof(buf));
-	*(uint32_t *)buf = ver0 - 1;
+	set_size(buf, ver0 - 1);
 	EXPECT_ERRNO(lof(cmd, buf), EINVAL, "%s size VER0-1", name);
-	*(uint32_t *)buf = 0;
+	set_size(buf, 0);
 	EXPECT_ERRNO(lof(cmd, buf), EINVAL, "%s size 0", name);
-	*(uint32_t *)buf = ver0 + 16;
+	set_size(buf, ver0 + 16);
 	buf[ver0 + 15] = 0x80;
 	EXPECT_ERRNO(lof(cmd, buf), E2BIG, "%s larger struct, non-zero tail",
 		     name);
-	*(uint32_t *)buf = LOF_ARG_SIZE_MAX + 1;
+	set_size(buf, LOF_ARG_SIZE_MAX + 1);
 	EXPECT_ERRNO(lof(cmd, buf), E2BIG, "%s size max+1", name);
 }
 
@@ -656,7 +662,7 @@ static void test_unknown(void)
 	}
 	EXPECT_ERRNO(lof(_IOWR(LOF_IOC_MAGIC, 0xff, char[16]), buf), ENOTTY,
 		     "_IOWR(magic, 0xff)");
-	*(uint32_t *)buf = LOF_VERSION_SIZE_VER0;
+	set_size(buf, LOF_VERSION_SIZE_VER0);
 	EXPECT_ERRNO(lof(_IOWR(LOF_IOC_MAGIC, 0x00, char[16]), buf), ENOTTY,
 		     "VERSION number with another size");
 	EXPECT_ERRNO(lof(_IOR(LOF_IOC_MAGIC, 0x00, struct lof_version), buf),
@@ -690,7 +696,14 @@ int main(int argc, char **argv)
 		perror("mmap");
 		return 2;
 	}
-	report(1, "open " LOF_DEVICE_PATH " O_RDWR as root");
+	{
+		struct stat st;
+
+		/* what was opened is the misc device, not a file in its place */
+		report(fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == 10,
+		       "open " LOF_DEVICE_PATH " O_RDWR: a misc character device (10:%u)",
+		       fstat(fd, &st) == 0 ? minor(st.st_rdev) : 0);
+	}
 	test_device();
 	test_version(argv[1]);
 	test_lock();
