@@ -326,12 +326,40 @@ static int lof_fault_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
+static void lof_fault_post(struct kprobe *p, struct pt_regs *regs,
+			   unsigned long flags)
+{
+}
+
+/*
+ * The fault probe sits past handle_mm_fault()'s ftrace call site, where
+ * the arguments are still in their registers, and has a post handler, so
+ * that it is neither ftrace-based nor optimized: arming and disarming it
+ * write one byte.  An ftrace-based or optimized probe there rewrites five
+ * bytes of the hottest function of the kernel while other CPUs run it;
+ * on 3.10 (RHEL 7.3, 7.9) and 4.4 guests that crashed a CPU executing
+ * it, a tracefs kprobe of the kernel's own just as well.
+ */
 static struct kprobe lof_fault_kp = {
 	.pre_handler = lof_fault_pre,
+	.post_handler = lof_fault_post,
 	.symbol_name = "handle_mm_fault",
 };
 
 static bool lof_fault_kp_on;
+static unsigned int lof_fault_kp_offset;
+
+/* Where the probe goes: past the ftrace call site at the entry, if any. */
+static unsigned int lof_fault_probe_offset(void)
+{
+	unsigned long (*ftrace_location_fn)(unsigned long ip);
+	unsigned long addr = (unsigned long)lof_lookup_name("handle_mm_fault");
+
+	ftrace_location_fn = lof_lookup_name("ftrace_location");
+	if (addr && ftrace_location_fn && ftrace_location_fn(addr) == addr)
+		return LOF_FTRACE_SITE_SIZE;
+	return 0;
+}
 
 /* The fault probe is registered only while eager locking is on. */
 static int lof_eager_apply(void)
@@ -347,6 +375,7 @@ static int lof_eager_apply(void)
 	}
 	lof_fault_kp.addr = NULL;
 	lof_fault_kp.flags = 0;
+	lof_fault_kp.offset = lof_fault_kp_offset;
 	ret = register_kprobe(&lof_fault_kp);
 	if (ret) {
 		pr_err("cannot probe handle_mm_fault (%d), needed for eager locking\n",
@@ -387,6 +416,7 @@ static int lof_eager_init(void)
 		pr_err("cannot find task_work_add in this kernel, needed for eager locking; refusing to load\n");
 		return -ENOENT;
 	}
+	lof_fault_kp_offset = lof_fault_probe_offset();
 	mutex_lock(&lof_eager_lock);
 	lof_engine_up = true;
 	ret = lof_eager_apply();

@@ -337,12 +337,19 @@ typedef struct page *(*lof_follow_page_mask_fn)(struct vm_area_struct *vma,
 #ifdef LOF_FOLL_MLOCK
 #define LOF_EAGER 1
 #include <linux/task_work.h>
+#include <linux/ftrace.h>
 #ifdef HAVE_HANDLE_MM_FAULT_MM
 #define LOF_FAULT_VMA_ARG 2
 #else
 #define LOF_FAULT_VMA_ARG 1
 #endif
 #define LOF_TWA_RESUME 1
+/* the call an ftrace site at a function's entry is (x86: call __fentry__) */
+#ifdef MCOUNT_INSN_SIZE
+#define LOF_FTRACE_SITE_SIZE MCOUNT_INSN_SIZE
+#else
+#define LOF_FTRACE_SITE_SIZE 5
+#endif
 typedef int (*lof_task_work_add_fn)(struct task_struct *task,
 				    struct callback_head *work, int notify);
 #endif
