@@ -56,6 +56,13 @@ if [ "$mode" = demo ]; then
 	exit $?
 fi
 
+if [ "$mode" = script ]; then
+	# an experiment brought by LOF_GUEST_SCRIPT
+	$MODPROBE lockonfault || exit 1
+	. /lof/script.sh
+	exit $?
+fi
+
 if [ "$mode" = lockdown ]; then
 	# booted with lockdown=integrity, as Secure Boot does: the module DKMS
 	# signed with its own key, not enrolled here, must be refused
@@ -628,6 +635,26 @@ if [ -w $eager ]; then
 else
 	echo "# stress: no eager parameter on this kernel (its fault path mlocks what it maps)"
 	selfreport "stress" /lof/fuzz --stress 10
+fi
+# eager on and off 40 times while an unrelated load faults without pause:
+# arming the fault probe must never rewrite handle_mm_fault() under a
+# running CPU (an ftrace-based or optimized probe there crashed 3.10 and
+# 4.4 guests); the kernel's log is checked by the host
+if [ -w $eager ]; then
+	( while :; do /lof/bench faults > /dev/null; done ) &
+	load=$!
+	i=0 toggled=0
+	while [ $i -lt 40 ]; do
+		echo 1 > $eager && /lof/fuzz --hold 0.02 > /dev/null && echo 0 > $eager &&
+			toggled=$((toggled + 1))
+		i=$((i + 1))
+	done
+	kill $load
+	wait $load 2>/dev/null
+	echo 1 > $eager
+	[ $toggled = 40 ] && /lof/lofinfo > /dev/null &&
+		ok "eager on and off 40 times under an unrelated fault load: module working" ||
+		notok "eager toggles under load: $toggled of 40"
 fi
 # unload while processes hold on-fault ranges and fault in them, under an
 # unrelated faulting load: refused every time, the module working after
