@@ -49,13 +49,21 @@ static int lock_range(int fd, void *p, size_t len)
 	return ioctl(fd, LOF_IOC_LOCK, &r) ? errno : 0;
 }
 
+/* a setup step failed: say so, never end without a result */
+static void die(const char *what)
+{
+	printf("not ok - hostile: %s: %s\n", what, strerror(errno));
+	fflush(stdout);
+	exit(2);
+}
+
 static void *map(void)
 {
 	void *p = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
-		exit(2);
+		die("mmap");
 	return p;
 }
 
@@ -73,7 +81,7 @@ static void send_fd(int sock, int fd)
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	if (sendmsg(sock, &msg, 0) != 1)
-		exit(2);
+		die("sendmsg");
 }
 
 static int recv_fd(int sock)
@@ -104,8 +112,14 @@ static void scm_rights(void)
 	long before = lof_status_kb("VmLck");
 	uintptr_t addr_a = (uintptr_t)a;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
-		exit(2);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+		if (errno == EAFNOSUPPORT) {
+			/* the debug kernel is built without networking */
+			printf("# hostile: SCM_RIGHTS left out: no AF_UNIX sockets on this kernel (tested on the others)\n");
+			return;
+		}
+		die("socketpair");
+	}
 	pid = fork();
 	if (!pid) {
 		int r1, r2, got;
