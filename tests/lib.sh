@@ -86,22 +86,29 @@ lof_is_fixture() {	# lof_is_fixture NAME
 	return 1
 }
 
-# Unpack fixture NAME (once) and print the directory holding its build/.
-lof_fixture() {
-	local name=$1 src="$LOF_FIXTURES/$1" key dir
-	[ -f "$src/bzImage" ] && [ -f "$src/build.tar.xz" ] && [ -f "$src/release" ] ||
-		die "no test-kernel fixture $name in $LOF_FIXTURES (set LOF_FIXTURES)"
-	key=$(sha256sum "$src/build.tar.xz" | cut -c1-16)
-	dir="$LOF_CACHE/fixtures/$name-$key"
-	if [ ! -f "$dir/build/Makefile" ]; then
+# Unpack TARBALL once into the cache under PREFIX-<its checksum> and print
+# that directory; WITNESS, a path inside it, must exist afterwards.
+lof_unpack() {		# lof_unpack TARBALL PREFIX WITNESS
+	local tb=$1 key dir
+	key=$(sha256sum "$tb" | cut -c1-16)
+	dir="$LOF_CACHE/$2-$key"
+	if [ ! -e "$dir/$3" ]; then
 		rm -rf "$dir.tmp"
 		mkdir -p "$dir.tmp"
-		tar -C "$dir.tmp" -xJf "$src/build.tar.xz" || die "cannot unpack $src/build.tar.xz"
-		[ -f "$dir.tmp/build/Makefile" ] || die "$src/build.tar.xz holds no build/Makefile"
+		tar -C "$dir.tmp" -xJf "$tb" || die "cannot unpack $tb"
+		[ -e "$dir.tmp/$3" ] || die "$tb holds no $3"
 		rm -rf "$dir"
 		mv "$dir.tmp" "$dir"
 	fi
 	printf '%s\n' "$dir"
+}
+
+# Unpack fixture NAME (once) and print the directory holding its build/.
+lof_fixture() {
+	local src="$LOF_FIXTURES/$1"
+	[ -f "$src/bzImage" ] && [ -f "$src/build.tar.xz" ] && [ -f "$src/release" ] ||
+		die "no test-kernel fixture $1 in $LOF_FIXTURES (set LOF_FIXTURES)"
+	lof_unpack "$src/build.tar.xz" "fixtures/$1" build/Makefile
 }
 
 # The targets' compiler generation (RHEL 7 ships gcc 4.8.5), prebuilt in
@@ -110,16 +117,8 @@ lof_fixture() {
 LOF_GCC48_TARBALL=gcc-4.8.3-x86_64-linux.tar.xz
 
 lof_gcc48() {		# prints the path of its bin/gcc
-	local tb="$LOF_TOOLCHAINS/$LOF_GCC48_TARBALL" key dir
+	local tb="$LOF_TOOLCHAINS/$LOF_GCC48_TARBALL" dir
 	[ -f "$tb" ] || die "no $tb (set LOF_TOOLCHAINS)"
-	key=$(sha256sum "$tb" | cut -c1-16)
-	dir="$LOF_CACHE/toolchains/gcc48-$key"
-	if [ ! -x "$dir/gcc-4.8.3/bin/gcc" ]; then
-		rm -rf "$dir.tmp"
-		mkdir -p "$dir.tmp"
-		tar -C "$dir.tmp" -xJf "$tb" || die "cannot unpack $tb"
-		rm -rf "$dir"
-		mv "$dir.tmp" "$dir"
-	fi
+	dir=$(lof_unpack "$tb" toolchains/gcc48 gcc-4.8.3/bin/gcc) || exit 1
 	printf '%s\n' "$dir/gcc-4.8.3/bin/gcc"
 }
