@@ -22,6 +22,7 @@ $2 == "fault_in_onfault" { flt_n = $4; flt_m = $6 }
 $2 == "munlock_1g_1pct" { unl_n = $4; unl_m = $6 }
 $2 == "vmrss_1pct" { rss_n = $4; rss_m = $6 }
 $2 == "vmlck_1g" { lck_n = $4; lck_m = $6 }
+$2 == "query_hold_64g" { qh_q = $4; qh_s = $6; qh_i = $8 }
 $2 == "unrelated_fault_sample" { loaded = loaded " " $4; unloaded = unloaded " " $6; samples++ }
 END {
 	printf("# lockonfault benchmarks\n\n")
@@ -38,4 +39,7 @@ END {
 	printf("| page fault of an unrelated process (unloaded vs loaded) | %s ns | %s ns | %.3f | <= 1.02x | %s |\n",
 	       med(unloaded), med(loaded), med(loaded) / med(unloaded),
 	       (med(loaded) / med(unloaded) <= 1.02) ? "yes" : "no")
+	if (qh_q != "")
+		printf("\nLOF_IOC_QUERY of a 64 GiB mapping with one page in every 2 MiB: %s ms a query. The longest mmap+munmap\nof another thread of the process during the queries: %s ms (%s ms over as long with no query).\n",
+		       qh_q, qh_s, qh_i)
 }

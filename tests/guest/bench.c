@@ -11,9 +11,13 @@
  *        bench onfault-faults anon|shmem
  *                         ns per fault in a range the module locks on
  *                         fault (run with eager=0 and eager=1)
+ *        bench query-hold the longest mmap+munmap of one thread while
+ *                         another queries a 64 GiB sparse mapping: how
+ *                         long LOF_IOC_QUERY holds the mmap lock
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -259,9 +263,108 @@ static int onfault_faults(const char *kind)
 	return 0;
 }
 
+struct hold {
+	volatile int stop;
+	double max;		/* s, longest mmap+munmap */
+	long n;
+};
+
+static void *mapper(void *arg)
+{
+	struct hold *h = arg;
+
+	while (!h->stop) {
+		double t = lof_now();
+		void *p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+
+		if (p != MAP_FAILED)
+			munmap(p, PG);
+		t = lof_now() - t;
+		if (t > h->max)
+			h->max = t;
+		h->n++;
+	}
+	return NULL;
+}
+
+/*
+ * LOF_IOC_QUERY of a 64 GiB mapping with one page touched in every 2 MiB
+ * (32768 page tables to walk), a one-entry buffer, while another thread
+ * maps and unmaps a page in a loop: that thread's longest mmap+munmap is
+ * the longest hold of the mmap lock.  Its baseline is the same loop over
+ * the same time with no query.
+ */
+static int query_hold(void)
+{
+	size_t len = 64UL << 30, i;
+	struct lof_query_entry ent;
+	struct lof_query q;
+	struct hold h[2];
+	double tq = 0;
+	pthread_t th;
+	char *p;
+	int r;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("mmap 64 GiB");
+		return 1;
+	}
+	for (i = 0; i < len; i += 2UL << 20)
+		p[i] = 1;
+	for (r = 1; r >= 0; r--) {
+		memset(&h[r], 0, sizeof(h[r]));
+		if (pthread_create(&th, NULL, mapper, &h[r])) {
+			perror("pthread_create");
+			return 1;
+		}
+		if (r) {
+			int k;
+
+			tq = lof_now();
+			for (k = 0; k < 3; k++) {
+				memset(&q, 0, sizeof(q));
+				q.size = sizeof(q);
+				q.addr = (uintptr_t)p;
+				q.len = len;
+				q.nr_entries = 1;
+				q.entries = (uintptr_t)&ent;
+				if (ioctl(lof_fd, LOF_IOC_QUERY, &q)) {
+					perror("LOF_IOC_QUERY");
+					return 1;
+				}
+				if (q.resident_pages != len >> 21) {
+					fprintf(stderr, "query: %llu resident pages, touched %zu\n",
+						(unsigned long long)q.resident_pages, len >> 21);
+					return 1;
+				}
+			}
+			tq = (lof_now() - tq) / 3;
+		} else {
+			usleep(tq * 3 * 1e6);
+		}
+		h[r].stop = 1;
+		pthread_join(th, NULL);
+	}
+	printf("bench: query_hold_64g query %.3f ms max_stall_query %.3f max_stall_idle %.3f ms\n",
+	       tq * 1e3, h[1].max * 1e3, h[0].max * 1e3);
+	munmap(p, len);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	PG = sysconf(_SC_PAGESIZE);
+	if (argc == 2 && !strcmp(argv[1], "query-hold")) {
+		lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (lof_fd < 0) {
+			perror(LOF_DEVICE_PATH);
+			return 1;
+		}
+		return query_hold();
+	}
 	if (argc == 2 && !strcmp(argv[1], "faults")) {
 		faults();
 		return 0;
@@ -275,7 +378,7 @@ int main(int argc, char **argv)
 		return onfault_faults(argv[2]);
 	}
 	if (argc != 2 || strcmp(argv[1], "engine")) {
-		fprintf(stderr, "usage: bench engine|faults|onfault-faults anon|shmem\n");
+		fprintf(stderr, "usage: bench engine|faults|onfault-faults anon|shmem|query-hold\n");
 		return 2;
 	}
 	lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);

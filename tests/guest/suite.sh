@@ -135,6 +135,8 @@ if [ "$mode" = bench ]; then
 	else
 		echo "# bench: no eager parameter on this kernel (its fault path mlocks every page it maps)"
 	fi
+	# how long one LOF_IOC_QUERY holds the mmap lock of a big mapping
+	/lof/bench query-hold || exit 1
 	/lof/lofinfo | sed 's/^/# /'
 	exit 0
 fi
