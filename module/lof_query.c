@@ -20,9 +20,10 @@
 #include "lof_internal.h"
 #include "lof_logic.h"
 
-typedef bool (*lof_may_access_fn)(struct task_struct *task, unsigned int mode);
+typedef struct mm_struct *(*lof_mm_access_fn)(struct task_struct *task,
+					     unsigned int mode);
 static void *lof_walk_page_range_fn;
-static lof_may_access_fn lof_ptrace_may_access;
+static lof_mm_access_fn lof_mm_access;
 
 struct lof_count {
 	u64 resident;
@@ -95,6 +96,12 @@ static const struct mm_walk_ops lof_q_ops = {
 };
 
 #define LOF_Q_BATCH 64
+/*
+ * Most address space one hold of the mmap lock walks: 512 page tables at
+ * worst.  A status of a huge sparse mapping must not stall the faults,
+ * mmaps and munmaps of the process it looks at.
+ */
+#define LOF_Q_SPAN BIT(30)
 
 struct lof_q {
 	struct lof_query *q;
@@ -149,16 +156,19 @@ static void lof_q_add(struct lof_q *s, unsigned long start, unsigned long end,
 }
 
 /*
- * Fill entries for [*pos, end) until the batch is full; returns with *pos
+ * Fill entries for [*pos, end) until the batch is full, or LOF_Q_BATCH
+ * vmas or LOF_Q_SPAN bytes of them were looked at; returns with *pos
  * where to continue.  Called with the mmap lock held for reading.
  */
 static void lof_q_batch(struct lof_q *s, struct mm_struct *mm,
 			unsigned long *pos, unsigned long end)
 {
 	static const struct lof_count zero;
-	unsigned long addr = *pos;
+	unsigned long addr = *pos, span = 0;
+	unsigned int vmas = 0;
 
-	while (addr < end && (s->full || s->nbuf < LOF_Q_BATCH)) {
+	while (addr < end && (s->full || s->nbuf < LOF_Q_BATCH) &&
+	       vmas++ < LOF_Q_BATCH && span < LOF_Q_SPAN) {
 		struct vm_area_struct *vma = find_vma(mm, addr);
 		unsigned long vstart, vend;
 		struct lof_count c = { 0, 0 };
@@ -176,6 +186,9 @@ static void lof_q_batch(struct lof_q *s, struct mm_struct *mm,
 		}
 		vstart = addr;
 		vend = min(end, vma->vm_end);
+		if (vend - vstart > LOF_Q_SPAN - span)
+			vend = vstart + (LOF_Q_SPAN - span);
+		span += vend - vstart;
 		lof_walk_page_range(lof_walk_page_range_fn, mm, vstart, vend,
 				    &lof_q_ops, &c);
 		lof_q_add(s, vstart, vend, lof_vma_state_of(vma->vm_flags), &c);
@@ -202,12 +215,12 @@ static struct mm_struct *lof_q_get_mm(pid_t nr)
 	put_pid(pid);
 	if (!task)
 		return ERR_PTR(-ESRCH);
-	/* what reading /proc/PID/smaps needs */
-	if (!lof_ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS)) {
-		put_task_struct(task);
-		return ERR_PTR(-EACCES);
-	}
-	mm = get_task_mm(task);
+	/*
+	 * What opening /proc/PID/smaps does: the mm and the permission check
+	 * under the exec lock, so that a setuid exec cannot install its mm
+	 * between the check and get_task_mm().
+	 */
+	mm = lof_mm_access(task, PTRACE_MODE_READ_FSCREDS);
 	put_task_struct(task);
 	return mm ? mm : ERR_PTR(-ESRCH);
 }
@@ -240,7 +253,10 @@ long lof_query(struct lof_query *q)
 	q->next = end;
 
 	while (pos < end) {
-		mmap_read_lock(mm);
+		if (mmap_read_lock_killable(mm)) {
+			ret = -EINTR;
+			break;
+		}
 		lof_q_batch(&s, mm, &pos, end);
 		mmap_read_unlock(mm);
 		/* the last entry may still grow: keep it unless done */
@@ -278,10 +294,10 @@ EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_query);
 int lof_query_init(void)
 {
 	lof_walk_page_range_fn = lof_lookup_name("walk_page_range");
-	lof_ptrace_may_access = lof_lookup_name("ptrace_may_access");
-	if (!lof_walk_page_range_fn || !lof_ptrace_may_access) {
+	lof_mm_access = lof_lookup_name("mm_access");
+	if (!lof_walk_page_range_fn || !lof_mm_access) {
 		pr_err("cannot find %s in this kernel; refusing to load\n",
-		       lof_walk_page_range_fn ? "ptrace_may_access" : "walk_page_range");
+		       lof_walk_page_range_fn ? "mm_access" : "walk_page_range");
 		return -ENOENT;
 	}
 	return 0;

@@ -146,6 +146,21 @@ static inline void mmap_write_unlock(struct mm_struct *mm)
 {
 	up_write(&mm->mmap_sem);
 }
+
+static inline int mmap_read_lock_killable(struct mm_struct *mm)
+{
+#ifdef HAVE_DOWN_READ_KILLABLE
+	return down_read_killable(&mm->mmap_sem);
+#else
+	/* before 4.15 a reader waits uninterruptibly; look once it is in */
+	down_read(&mm->mmap_sem);
+	if (fatal_signal_pending(current)) {
+		up_read(&mm->mmap_sem);
+		return -EINTR;
+	}
+	return 0;
+#endif
+}
 #endif
 
 /*
