@@ -8,7 +8,9 @@
  *     nothing in the receiver (ENOMEM where it has no mapping there);
  *   - a descriptor inherited across fork() locks the child's memory;
  *   - querying another process needs ptrace read permission (EACCES as an
- *     unprivileged user on root's process), as /proc/PID/smaps does.
+ *     unprivileged user on root's process), as /proc/PID/smaps does;
+ *   - a query racing the exec of a setuid program sees the forked copy of
+ *     the caller's own mm or is refused, never the new program's layout.
  *
  * Prints "ok - ..." / "not ok - ..."; exit status 1 if any failed.
  */
@@ -21,8 +23,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/lockonfault.h>
@@ -192,10 +197,185 @@ static void query_other(void)
 	close(fd);
 }
 
-int main(void)
+/* the address ranges of /proc/self/maps, read without allocating */
+#define MAXR 256
+static unsigned long rs[MAXR], re[MAXR];
+static int nr;
+static char mapsbuf[65536];
+
+static void read_maps(void)
 {
+	int fd = open("/proc/self/maps", O_RDONLY), n, off = 0;
+	char *l;
+
+	if (fd < 0)
+		die("open /proc/self/maps");
+	while ((n = read(fd, mapsbuf + off, sizeof(mapsbuf) - 1 - off)) > 0)
+		off += n;
+	close(fd);
+	mapsbuf[off] = 0;
+	nr = 0;
+	for (l = mapsbuf; *l && nr < MAXR; l = strchr(l, '\n') + 1) {
+		if (sscanf(l, "%lx-%lx", &rs[nr], &re[nr]) == 2)
+			nr++;
+		if (!strchr(l, '\n'))
+			break;
+	}
+}
+
+/* is [s, e) inside the ranges of read_maps()? */
+static int covered(unsigned long s, unsigned long e)
+{
+	int i;
+
+	while (s < e) {
+		for (i = 0; i < nr; i++)
+			if (rs[i] <= s && s < re[i])
+				break;
+		if (i == nr)
+			return 0;
+		s = re[i];
+	}
+	return 1;
+}
+
+#define SUID "/tmp/lof-suid-hostile"
+
+/* copy this program to SUID, root's and set-user-ID */
+static void make_suid(void)
+{
+	int in = open("/proc/self/exe", O_RDONLY), out, n;
+	static char b[65536];
+
+	out = open(SUID, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+	if (in < 0 || out < 0)
+		die("copy /proc/self/exe to " SUID);
+	while ((n = read(in, b, sizeof(b))) > 0)
+		if (write(out, b, n) != n)
+			die("write " SUID);
+	if (n < 0 || fchown(out, 0, 0) || fchmod(out, 04755))
+		die("make " SUID " set-user-ID root");
+	close(in);
+	close(out);
+}
+
+/*
+ * Between exec_mmap() installing the new mm and the new credentials, a
+ * task exec'ing a setuid program still has its old ones.  A query there
+ * must not get the new mm: /proc/PID/smaps closes that window with
+ * mm_access() under the exec lock.  An unprivileged process queries its
+ * child in a loop while the child execs a setuid-root program; every
+ * query that succeeds must describe the forked copy of the parent's own
+ * address space, which /proc/self/maps gives.
+ */
+static void exec_race(void)
+{
+	int fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC), st;
+	pid_t w;
+
+	make_suid();
+	w = fork();
+	if (!w) {
+		long seen = 0, refused = 0, leaked = 0, execs = 0;
+		struct lof_query_entry ent[64];
+		time_t t0 = time(NULL);
+
+		if (setgid(65534) || setuid(65534))
+			_exit(3);
+		read_maps();
+		while (time(NULL) - t0 < 5 && execs < 2000) {
+			pid_t c = fork();
+
+			if (c < 0)
+				_exit(4);
+			if (!c) {
+				execl(SUID, SUID, "--exit", (char *)NULL);
+				_exit(127);
+			}
+			execs++;
+			while (waitpid(c, &st, WNOHANG) == 0) {
+				struct lof_query q = { .size = sizeof(q), .pid = c,
+						       .len = 1UL << 47,
+						       .nr_entries = 64,
+						       .entries = (uintptr_t)ent };
+				unsigned int i;
+
+				if (ioctl(fd, LOF_IOC_QUERY, &q)) {
+					refused += errno == EACCES;
+					continue;
+				}
+				seen++;
+				for (i = 0; i < q.nr_entries; i++)
+					if (ent[i].state != LOF_STATE_UNMAPPED &&
+					    !covered(ent[i].start, ent[i].end))
+						leaked++;
+			}
+		}
+		printf("# hostile: exec race: %ld setuid execs, %ld queries saw the fork's mm, %ld refused, %ld saw another\n",
+		       execs, seen, refused, leaked);
+		fflush(stdout);
+		_exit(leaked ? 1 : seen && refused ? 0 : 2);
+	}
+	waitpid(w, &st, 0);
+	check(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "a query racing a setuid exec sees the fork's mm or EACCES, never the new program's");
+	unlink(SUID);
+	close(fd);
+}
+
+/*
+ * hostile --refused: an unprivileged request refused with EPERM
+ * (RLIMIT_MEMLOCK 0), device closed, the process alive: nothing of the
+ * module is held.  hostile --partial: a request that fails with ENOMEM on
+ * a hole after locking the mapping before it: that mapping carries the
+ * lock, and the module must stay pinned.  Each prints "holding" and
+ * sleeps until killed.
+ */
+static int linger(int partial)
+{
+	int fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC), err;
+	struct rlimit rl = { 0, 0 };
+	char *p = map();
+
+	if (fd < 0)
+		die("open " LOF_DEVICE_PATH);
+	if (partial) {
+		munmap(p + LEN / 2, LEN / 2);
+		err = lock_range(fd, p, LEN);
+		if (err != ENOMEM || lof_status_kb("VmLck") < (long)(LEN >> 11)) {
+			printf("partial: %s, VmLck %ld kB\n", strerror(err),
+			       lof_status_kb("VmLck"));
+			return 1;
+		}
+	} else {
+		if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(65534) ||
+		    setuid(65534))
+			die("drop to nobody with RLIMIT_MEMLOCK 0");
+		err = lock_range(fd, p, LEN);
+		if (err != EPERM) {
+			printf("refused: %s, not EPERM\n", strerror(err));
+			return 1;
+		}
+	}
+	close(fd);
+	printf("holding\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--exit"))
+		return 0;	/* the set-user-ID program of exec_race() */
+	if (argc == 2 && !strcmp(argv[1], "--refused"))
+		return linger(0);
+	if (argc == 2 && !strcmp(argv[1], "--partial"))
+		return linger(1);
 	scm_rights();
 	inherited();
 	query_other();
+	if (!getenv("HOSTILE_QUICK"))	/* (the mutation stage: 5 s saved) */
+		exec_race();
 	return fails ? 1 : 0;
 }
