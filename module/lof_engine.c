@@ -139,6 +139,7 @@ static bool lof_marked_onfault(void)
 struct lof_mm {
 	struct hlist_node node;
 	struct mm_struct *mm;
+	atomic_t busy;			/* requests in flight */
 	struct rcu_head rcu;
 };
 
@@ -156,32 +157,93 @@ static struct lof_mm *lof_mm_find(struct mm_struct *mm)
 	return NULL;
 }
 
-/* Before an mm can get the tag: remember it and pin the module. */
-static int lof_mm_track(struct mm_struct *mm)
+static void lof_mm_free_rcu(struct rcu_head *rcu)
 {
-	struct lof_mm *e, *new;
+	kfree(container_of(rcu, struct lof_mm, rcu));
+}
 
-	rcu_read_lock();
-	e = lof_mm_find(mm);
-	rcu_read_unlock();
-	if (e)
-		return 0;
+/* Called with lof_mms_lock held; the caller puts the module. */
+static void lof_mm_forget(struct lof_mm *e)
+{
+	hash_del_rcu(&e->node);
+	atomic_dec(&lof_nr_mms);
+	call_rcu(&e->rcu, lof_mm_free_rcu);
+}
 
-	new = kmalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return -ENOMEM;
-	new->mm = mm;
+/*
+ * Before a request can give an mm the tag: remember the mm, pin the module
+ * and count the request in flight.  lof_mm_end() ends it.
+ */
+static struct lof_mm *lof_mm_begin(struct mm_struct *mm)
+{
+	struct lof_mm *e, *new = NULL;
+
 	spin_lock(&lof_mms_lock);
-	if (lof_mm_find(mm)) {
+	e = lof_mm_find(mm);
+	if (!e) {
 		spin_unlock(&lof_mms_lock);
-		kfree(new);
-		return 0;
+		new = kmalloc(sizeof(*new), GFP_KERNEL);
+		if (!new)
+			return NULL;
+		spin_lock(&lof_mms_lock);
+		e = lof_mm_find(mm);
 	}
-	__module_get(THIS_MODULE);
-	hash_add_rcu(lof_mms, &new->node, (unsigned long)mm);
-	atomic_inc(&lof_nr_mms);
+	if (!e) {
+		e = new;
+		new = NULL;
+		e->mm = mm;
+		atomic_set(&e->busy, 0);
+		__module_get(THIS_MODULE);
+		hash_add_rcu(lof_mms, &e->node, (unsigned long)mm);
+		atomic_inc(&lof_nr_mms);
+	}
+	atomic_inc(&e->busy);
 	spin_unlock(&lof_mms_lock);
-	return 0;
+	kfree(new);
+	return e;
+}
+
+/* Whether a vma of @mm, or its def_flags, carries the tag. */
+static bool lof_mm_tagged(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+
+	if (mm->def_flags & LOF_VM_ONFAULT)
+		return true;
+	for (vma = find_vma(mm, 0); vma; vma = find_vma(mm, vma->vm_end))
+		if (vma->vm_flags & LOF_VM_ONFAULT)
+			return true;
+	return false;
+}
+
+/*
+ * A request that failed may still have tagged vmas: mlock() of a range
+ * with a hole fails with ENOMEM after locking the vmas before the hole.
+ * If nothing carries the tag and no other request of the mm is in flight,
+ * the mm is forgotten, so that a request refused with EPERM does not pin
+ * the module for the life of the process.  The mmap lock, held from the
+ * look at the vmas to the decision, keeps mlock_fixup() from tagging in
+ * between; lof_mms_lock orders the count against lof_mm_begin().
+ */
+static void lof_mm_end(struct lof_mm *e, struct mm_struct *mm, long ret)
+{
+	bool forget = false, tagged;
+
+	if (!ret) {
+		atomic_dec(&e->busy);
+		return;
+	}
+	mmap_read_lock(mm);
+	tagged = lof_mm_tagged(mm);
+	spin_lock(&lof_mms_lock);
+	if (atomic_dec_and_test(&e->busy) && !tagged) {
+		lof_mm_forget(e);
+		forget = true;
+	}
+	spin_unlock(&lof_mms_lock);
+	mmap_read_unlock(mm);
+	if (forget)
+		module_put(THIS_MODULE);
 }
 
 unsigned int lof_tracked_mms(void)
@@ -660,11 +722,6 @@ static struct kretprobe lof_mmap_rp = {
 	.maxactive = 128,
 };
 
-static void lof_mm_free_rcu(struct rcu_head *rcu)
-{
-	kfree(container_of(rcu, struct lof_mm, rcu));
-}
-
 /* exit_mmap(mm): the mm is going away with all its tags. */
 static int lof_exit_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -680,15 +737,11 @@ static int lof_exit_pre(struct kprobe *p, struct pt_regs *regs)
 		return 0;
 	spin_lock(&lof_mms_lock);
 	e = lof_mm_find(mm);
-	if (e) {
-		hash_del_rcu(&e->node);
-		atomic_dec(&lof_nr_mms);
-	}
+	if (e)
+		lof_mm_forget(e);
 	spin_unlock(&lof_mms_lock);
-	if (e) {
-		call_rcu(&e->rcu, lof_mm_free_rcu);
+	if (e)
 		module_put(THIS_MODULE);
-	}
 	return 0;
 }
 
@@ -780,16 +833,18 @@ u64 lof_missed_probes(void)
 long lof_lock(unsigned long start, unsigned long len, bool onfault)
 {
 	struct lof_marker m;
+	struct lof_mm *e;
 	long ret;
 
 	if (!onfault)
 		return lof_call_sys(lof_sys_mlock_fn, start, len);
-	ret = lof_mm_track(current->mm);
-	if (ret)
-		return ret;
+	e = lof_mm_begin(current->mm);
+	if (!e)
+		return -ENOMEM;
 	lof_marker_push(&m, true);
 	ret = lof_call_sys(lof_sys_mlock_fn, start, len);
 	lof_marker_pop(&m);
+	lof_mm_end(e, current->mm, ret);
 	return ret;
 }
 EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_lock);
@@ -804,17 +859,19 @@ long lof_lockall(unsigned int flags)
 {
 	bool onfault = flags & LOF_MCL_ONFAULT;
 	struct lof_marker m;
+	struct lof_mm *e;
 	long ret;
 
 	flags &= ~LOF_MCL_ONFAULT;
 	if (!onfault)
 		return lof_call_sys(lof_sys_mlockall_fn, flags, 0);
-	ret = lof_mm_track(current->mm);
-	if (ret)
-		return ret;
+	e = lof_mm_begin(current->mm);
+	if (!e)
+		return -ENOMEM;
 	lof_marker_push(&m, true);
 	ret = lof_call_sys(lof_sys_mlockall_fn, flags, 0);
 	lof_marker_pop(&m);
+	lof_mm_end(e, current->mm, ret);
 	return ret;
 }
 EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_lockall);

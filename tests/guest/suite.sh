@@ -789,6 +789,25 @@ fi # not smoke
 
 # --- unload rules, modprobe/rmmod cycles -------------------------------
 echo "# uptime $(cut -d" " -f1 /proc/uptime) s"
+# a request that failed holds the module only if it left a mapping locked
+for how in refused partial; do
+	/lof/hostile --$how > /tmp/$how.out 2>&1 &
+	lingerer=$!
+	i=0
+	while [ $i -lt 50 ] && ! grep -q holding /tmp/$how.out; do sleep 0.1; i=$((i + 1)); done
+	if ! grep -q holding /tmp/$how.out; then
+		notok "hostile --$how: $(cat /tmp/$how.out)"
+	elif $RMMOD lockonfault 2>/dev/null; then
+		$MODPROBE lockonfault
+		[ $how = refused ] && ok "rmmod while a process lives on after an EPERM request" ||
+			notok "rmmod while a failed request left a range locked on fault"
+	else
+		[ $how = partial ] && ok "rmmod refused while a failed request left a range locked on fault" ||
+			notok "rmmod refused: a request refused with EPERM pins the module"
+	fi
+	kill $lingerer
+	wait $lingerer 2>/dev/null
+done
 exec 3</dev/lockonfault
 if $RMMOD lockonfault 2>/dev/null; then
 	notok "$RMMOD refused while /dev/lockonfault is open"
