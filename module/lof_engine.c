@@ -130,7 +130,7 @@ static bool lof_marked_onfault(void)
 		}
 	}
 	raw_spin_unlock_irqrestore(&lof_marker_lock, flags);
-	return onfault;
+	return onfault && !lof_mutant(4);
 }
 
 /* ------------------------------------------------------------------ */
@@ -279,7 +279,7 @@ static long lof_populate_onfault(struct vm_area_struct *vma,
 	if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
 		return -EFAULT;
 
-	while (addr < end) {
+	while (addr + (lof_mutant(5) ? PAGE_SIZE : 0) < end) {
 		unsigned int page_mask = 0;
 		struct page *page;
 
@@ -527,6 +527,14 @@ static u64 lof_eager_missed(void)
 }
 #endif
 
+/* Whether the populate of @vma is ours to replace: a range locked on fault. */
+static bool lof_populate_skips(struct vm_area_struct *vma)
+{
+	if (lof_mutant(1) && vma->vm_file)
+		return false;
+	return lof_is_onfault(vma->vm_flags);
+}
+
 /* Make the populate worker, stopped at its entry, do the on-fault thing. */
 static void lof_populate_redirect(struct pt_regs *regs)
 {
@@ -549,7 +557,7 @@ static int lof_populate_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
 
-	if (likely(!lof_is_onfault(vma->vm_flags)))
+	if (likely(!lof_populate_skips(vma)))
 		return 0;
 	lof_populate_redirect(regs);
 	return 1;
@@ -563,7 +571,7 @@ static void notrace lof_populate_ftrace(unsigned long ip,
 {
 	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
 
-	if (likely(!lof_is_onfault(vma->vm_flags)))
+	if (likely(!lof_populate_skips(vma)))
 		return;
 	lof_populate_redirect(regs);
 }
@@ -591,9 +599,12 @@ static int lof_fixup_pre(struct kprobe *p, struct pt_regs *regs)
 	if (likely(!lof_fixup_concerned(vma->vm_flags, newflags,
 					atomic_read(&lof_nr_markers))))
 		return 0;
-	lof_set_arg5(regs, lof_fixup_newflags(vma->vm_flags, newflags,
-					      (newflags & VM_LOCKED) &&
-					      lof_marked_onfault()));
+	newflags = lof_fixup_newflags(vma->vm_flags, newflags,
+				      (newflags & VM_LOCKED) &&
+				      lof_marked_onfault());
+	if (lof_mutant(2) && !(newflags & VM_LOCKED))
+		newflags |= vma->vm_flags & LOF_VM_ONFAULT;
+	lof_set_arg5(regs, newflags);
 	return 0;
 }
 
@@ -629,7 +640,7 @@ static int lof_fixup_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct lof_fixup_call *call = (struct lof_fixup_call *)ri->data;
 
-	if (!regs_return_value(regs))
+	if (!regs_return_value(regs) && !lof_mutant(6))
 		call->mm->locked_vm = call->locked_vm;
 	return 0;
 }
@@ -643,7 +654,7 @@ static int lof_munlock_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
 
-	if (likely(!(vma->vm_flags & LOF_VM_ONFAULT)))
+	if (likely(!(vma->vm_flags & LOF_VM_ONFAULT)) || lof_mutant(2))
 		return 0;
 	vma->vm_flags &= ~LOF_VM_ONFAULT;
 	return 0;
@@ -680,7 +691,7 @@ static int lof_fork_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = lof_fork_child_vma(regs);
 
-	if (likely(!(vma->vm_flags & LOF_VM_ONFAULT)))
+	if (likely(!(vma->vm_flags & LOF_VM_ONFAULT)) || lof_mutant(3))
 		return 0;
 	vma->vm_flags = lof_fork_child_flags(vma->vm_flags);
 	return 0;

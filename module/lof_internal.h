@@ -16,6 +16,22 @@
 #define EXPORT_SYMBOL_FOR_LOF_KUNIT(sym)
 #endif
 
+/*
+ * Planted bugs (module/Kbuild: LOF_MUTANT=N), each of which the test suite
+ * must catch:
+ *   1  the populate of a file-backed range locked on fault is not skipped
+ *   2  munlock leaves the tag on the vma
+ *   3  a forked child's vmas keep the tag
+ *   4  a lock-on-fault request locks fully
+ *   5  the populate worker leaves the last page of its range out
+ *   6  locked_vm is not restored after mlock_fixup() counted a range twice
+ */
+#ifdef LOF_MUTANT
+#define lof_mutant(n)	(LOF_MUTANT == (n))
+#else
+#define lof_mutant(n)	false
+#endif
+
 /* lof_main.c */
 extern unsigned int lof_verbose;
 u64 lof_features(void);

@@ -131,5 +131,8 @@ MODULE_DESCRIPTION("Lock-on-fault memory locking (mlock2 MLOCK_ONFAULT, mlockall
 MODULE_AUTHOR("The lockonfault developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(LOF_VERSION);
+#ifdef LOF_MUTANT
+MODULE_INFO(mutant, __stringify(LOF_MUTANT));
+#endif
 MODULE_ALIAS_MISCDEV(LOF_MISC_MINOR);
 MODULE_ALIAS("devname:" LOF_DEVICE_NAME);

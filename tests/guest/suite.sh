@@ -203,6 +203,8 @@ m=$(ls -l /dev/lockonfault | cut -c1-10)
 # The smoke run (the module and userspace as packages installed them):
 # kmod, load, device, userspace, unload; not the ABI, KUnit, conformance.
 if [ "$mode" != smoke ]; then
+# (the mutation stage goes straight to its own runs, below)
+if [ "$mode" != mutants ]; then
 # --- the ioctl ABI, 64-bit and 32-bit (compat_ioctl) ------------------
 /lof/abi_test64 "$want_version" || fails=$((fails + 1))
 if [ -e /proc/sys/abi/vsyscall32 ]; then
@@ -259,6 +261,8 @@ if grep -q lofkernel=debug /proc/cmdline; then
 	done
 fi
 
+fi # not mutants
+
 # --- the engine, side by side with native lock-on-fault -------------
 echo "# uptime $(cut -d" " -f1 /proc/uptime) s"
 echo 16 > /proc/sys/vm/nr_hugepages
@@ -277,6 +281,60 @@ else
 fi
 export LOF_FILEDIR=/mnt/ext
 grep -q lofverbose /proc/cmdline && export CONFORM_VERBOSE=1
+
+if [ "$mode" = mutants ]; then
+	# Each planted bug (module/lof_internal.h) in the module's place: the
+	# fast suite (conformance side by side with native, eager=0, then the
+	# module alone with eager=1; the ABI tests; hostile) must fail.  Its
+	# "not ok" lines are what caught the mutant, not failures of this run.
+	eager=/sys/module/lockonfault/parameters/eager
+	for ko in /lof/mutants/lockonfault-m*.ko; do
+		n=${ko##*-m}
+		n=${n%.ko}
+		case $n in
+		1) what="populate of file ranges not skipped" ;;
+		2) what="munlock keeps the tag" ;;
+		3) what="a fork child keeps the tag" ;;
+		4) what="lock on fault locks fully" ;;
+		5) what="populate leaves the last page out" ;;
+		6) what="locked_vm counted twice" ;;
+		*) what="?" ;;
+		esac
+		$RMMOD lockonfault 2>/dev/null
+		if ! insmod "$ko" 2>/tmp/insmod.out; then
+			notok "mutant $n ($what): insmod: $(cat /tmp/insmod.out)"
+			continue
+		fi
+		{
+			[ -w $eager ] && echo 0 > $eager
+			if [ $kernel_mlock2 = 1 ]; then
+				/lof/conform
+			else
+				/lof/conform --no-native
+			fi
+			echo "=== status $?"
+			if [ -w $eager ]; then
+				echo 1 > $eager
+				CONFORM_FILE_MLOCK=fault CONFORM_TAG=conform-eager1 /lof/conform --module-only
+				echo "=== status $?"
+			fi
+			/lof/abi_test64 "$want_version"
+			echo "=== status $?"
+			HOSTILE_QUICK=1 /lof/hostile
+			echo "=== status $?"
+		} > /tmp/mutant.out 2>&1
+		caught=$(grep -c -e '^not ok - ' -e '^=== status [^0]' /tmp/mutant.out)
+		if [ "$caught" -gt 0 ]; then
+			ok "mutant $n ($what): caught by $caught checks"
+			grep -e '^not ok - ' /tmp/mutant.out | head -n 8 | sed "s/^not ok - /#   mutant $n caught by: /"
+		else
+			notok "mutant $n ($what) survived: every check passed"
+		fi
+		$RMMOD lockonfault || notok "mutant $n: rmmod"
+	done
+	$MODPROBE lockonfault
+	exit $fails
+fi
 eager=/sys/module/lockonfault/parameters/eager
 if [ -w $eager ] && [ $kernel_mlock2 = 0 ]; then
 	# a kernel before 4.4: no mlock2() at all (conform checks ENOSYS).
