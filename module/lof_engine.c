@@ -825,18 +825,51 @@ static const struct {
 	{ &lof_mmap_rp, "mmap_region", "keep the tag off special mappings" },
 };
 
+/*
+ * A missed hit of a probe means that something it does did not happen for
+ * one call: say so in the kernel log, once per probe, when a request or a
+ * status read sees it.
+ */
+static unsigned long lof_missed_told;
+
+static u64 lof_missed(unsigned int bit, const char *name, const char *why,
+		      u64 n)
+{
+	if (n && !test_and_set_bit(bit, &lof_missed_told))
+		pr_warn("the %s probe missed %llu hits: %s may not have happened; please report it\n",
+			name, (unsigned long long)n, why);
+	return n;
+}
+
 u64 lof_missed_probes(void)
 {
+	unsigned int i, bit = 0;
 	u64 n = 0;
-	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(lof_probes); i++)
-		n += lof_probes[i].kp.nmissed;
+		n += lof_missed(bit++, lof_probes[i].kp.symbol_name ?:
+				lof_probes[i].names[0], lof_probes[i].why,
+				lof_probes[i].kp.nmissed);
 	for (i = 0; i < ARRAY_SIZE(lof_retprobes); i++)
-		n += lof_retprobes[i].rp->nmissed +
-		     lof_retprobes[i].rp->kp.nmissed;
-	return n + lof_eager_missed();
+		n += lof_missed(bit++, lof_retprobes[i].name,
+				lof_retprobes[i].why,
+				lof_retprobes[i].rp->nmissed +
+				lof_retprobes[i].rp->kp.nmissed);
+	return n + lof_missed(bit, "handle_mm_fault", "eager locking after a fault",
+			      lof_eager_missed());
 }
+
+static int lof_missed_get(char *buf, const struct kernel_param *kp)
+{
+	return sprintf(buf, "%llu\n", (unsigned long long)lof_missed_probes());
+}
+
+static const struct kernel_param_ops lof_missed_ops = {
+	.get = lof_missed_get,
+};
+module_param_cb(missed_probes, &lof_missed_ops, NULL, 0444);
+MODULE_PARM_DESC(missed_probes,
+		 "Probe hits missed since load (read only): each means some locking may not have happened; also logged once per probe");
 
 /* ------------------------------------------------------------------ */
 /* The requests.                                                        */
@@ -847,6 +880,7 @@ long lof_lock(unsigned long start, unsigned long len, bool onfault)
 	struct lof_mm *e;
 	long ret;
 
+	lof_missed_probes();	/* (logs a new miss) */
 	if (!onfault)
 		return lof_call_sys(lof_sys_mlock_fn, start, len);
 	e = lof_mm_begin(current->mm);

@@ -815,6 +815,12 @@ if [ -n "$oomcg" ]; then
 else
 	notok "OOM test: no memory cgroup"
 fi
+# no probe hit missed through all of it: the read-only parameter says
+# so without the ioctl, and the kernel log has no report of a miss
+m=$(cat /sys/module/lockonfault/parameters/missed_probes 2>&1)
+[ "$m" = 0 ] && ! dmesg | grep -q 'lockonfault: the .* probe missed' &&
+	ok "missed_probes parameter 0 after the reliability tests, none logged" ||
+	notok "missed probes: parameter '$m'; $(dmesg | grep 'probe missed' | head -n 3)"
 # all of it gone: no process holds a range, so the module unloads
 $RMMOD lockonfault && ok "rmmod after the fuzzing, stress and kills: nothing left holding the module" ||
 	notok "rmmod after the reliability tests refused"
