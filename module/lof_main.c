@@ -88,6 +88,10 @@ static int __init lof_init(void)
 	BUILD_BUG_ON(sizeof(struct lof_query) != LOF_QUERY_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct lof_query_entry) != LOF_QUERY_ENTRY_SIZE);
 
+	if (lof_ibt_active()) {
+		pr_err("indirect branch tracking (IBT) is on, and the module calls kernel functions through pointers that IBT refuses; refusing to load. This kernel has native mlock2(MLOCK_ONFAULT); to use the module anyway, boot with ibt=off\n");
+		return -EOPNOTSUPP;
+	}
 	lof_detect_kernel();
 	ret = lof_query_init();
 	if (ret)

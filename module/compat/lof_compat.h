@@ -126,6 +126,26 @@ static inline int pmd_devmap(pmd_t pmd)
 #error "lockonfault needs a kernel built with CONFIG_KPROBES"
 #endif
 
+/*
+ * Kernel IBT (5.18+ on CPUs with CET) faults an indirect call that lands
+ * anywhere but an ENDBR.  The module calls what it looked up through
+ * pointers: the kprobes resolver gives addresses past the ENDBR, and
+ * functions that are only called directly (walk_page_range, mm_access)
+ * have theirs sealed at boot.  Where IBT is on, the module must not load.
+ */
+#ifdef HAVE_X86_FEATURE_IBT
+#include <asm/cpufeature.h>
+static inline bool lof_ibt_active(void)
+{
+	return cpu_feature_enabled(X86_FEATURE_IBT);
+}
+#else
+static inline bool lof_ibt_active(void)
+{
+	return false;
+}
+#endif
+
 #ifndef HAVE_MMAP_LOCK
 static inline void mmap_read_lock(struct mm_struct *mm)
 {
@@ -221,8 +241,8 @@ static inline void lof_redirect(struct pt_regs *regs, void *fn)
 /*
  * Calling the kernel's own mlock()/munlock()/mlockall()/munlockall().
  * Kernels with syscall wrappers take a pt_regs; older ones take the
- * arguments.  Syscall entry points are indirect-call targets, so calling
- * them through a pointer is safe with IBT as well.
+ * arguments.  (With kernel IBT on, the module does not load at all: see
+ * lof_ibt_active().)
  */
 #ifdef CONFIG_ARCH_HAS_SYSCALL_WRAPPER
 #define LOF_SYS_PREFIX "__x64_sys_"
