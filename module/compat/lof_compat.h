@@ -353,6 +353,17 @@ static inline void lof_walk_no_descent(struct mm_walk *walk)
 #define LOF_FOLL_MLOCK FOLL_POPULATE
 #endif
 #endif
+/*
+ * A worker that mlocks present pages (FOLL_MLOCK or FOLL_POPULATE exist)
+ * but no follow_page_mask() to do it with: static from 4.19 until 5.18
+ * removed both flags.  Skipping the worker there would silently leave
+ * the present pages of a range locked on fault unmlocked.  Those kernels
+ * all have native lock on fault.
+ */
+#if !defined(LOF_FOLL_MLOCK) && (defined(FOLL_MLOCK) || defined(FOLL_POPULATE))
+#error "lockonfault: this kernel mlocks the present pages of a locked range with FOLL_MLOCK through follow_page_mask(), which it does not declare (static on 4.19-5.17); the module cannot do that here and does not build. This kernel has native mlock2(MLOCK_ONFAULT): use it."
+#endif
+
 #ifdef LOF_FOLL_MLOCK
 typedef struct page *(*lof_follow_page_mask_fn)(struct vm_area_struct *vma,
 						unsigned long address,
