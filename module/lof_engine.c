@@ -31,6 +31,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/hashtable.h>
+#include <linux/hash.h>
 #include <linux/spinlock.h>
 #include <linux/rcupdate.h>
 #include <linux/delay.h>
@@ -81,56 +82,82 @@ static const struct {
 /* ------------------------------------------------------------------ */
 /* Per-task marker: "this task is in a lock-on-fault request".         */
 
+/*
+ * Hashed by task, each bucket under its own lock: a lookup from a probe
+ * handler, interrupts off, scans only the markers of the tasks that share
+ * the caller's bucket, however many requests the system runs.
+ */
 struct lof_marker {
-	struct list_head node;
+	struct hlist_node node;
 	struct task_struct *task;
-	bool onfault;
 };
 
-static LIST_HEAD(lof_markers);
-static DEFINE_RAW_SPINLOCK(lof_marker_lock);
+#define LOF_MARKER_BITS	7
+
+static struct lof_marker_bucket {
+	raw_spinlock_t lock;
+	struct hlist_head head;
+} lof_marker_table[1 << LOF_MARKER_BITS];
 static atomic_t lof_nr_markers = ATOMIC_INIT(0);
 
-static void lof_marker_push(struct lof_marker *m, bool onfault)
+static void lof_markers_init(void)
 {
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lof_marker_table); i++) {
+		raw_spin_lock_init(&lof_marker_table[i].lock);
+		INIT_HLIST_HEAD(&lof_marker_table[i].head);
+	}
+}
+
+static struct lof_marker_bucket *lof_marker_bucket(struct task_struct *task)
+{
+	return &lof_marker_table[hash_ptr(task, LOF_MARKER_BITS)];
+}
+
+static void lof_marker_push(struct lof_marker *m)
+{
+	struct lof_marker_bucket *b = lof_marker_bucket(current);
 	unsigned long flags;
 
 	m->task = current;
-	m->onfault = onfault;
-	raw_spin_lock_irqsave(&lof_marker_lock, flags);
-	list_add(&m->node, &lof_markers);
+	raw_spin_lock_irqsave(&b->lock, flags);
+	hlist_add_head(&m->node, &b->head);
 	atomic_inc(&lof_nr_markers);
-	raw_spin_unlock_irqrestore(&lof_marker_lock, flags);
+	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
 
 static void lof_marker_pop(struct lof_marker *m)
 {
+	struct lof_marker_bucket *b = lof_marker_bucket(current);
 	unsigned long flags;
 
-	raw_spin_lock_irqsave(&lof_marker_lock, flags);
-	list_del(&m->node);
+	raw_spin_lock_irqsave(&b->lock, flags);
+	hlist_del(&m->node);
 	atomic_dec(&lof_nr_markers);
-	raw_spin_unlock_irqrestore(&lof_marker_lock, flags);
+	raw_spin_unlock_irqrestore(&b->lock, flags);
 }
 
 /* Whether current is inside a request that asked for lock on fault. */
 static bool lof_marked_onfault(void)
 {
+	struct lof_marker_bucket *b;
 	struct lof_marker *m;
 	unsigned long flags;
-	bool onfault = false;
+	bool found = false;
 
 	if (!atomic_read(&lof_nr_markers))
 		return false;
-	raw_spin_lock_irqsave(&lof_marker_lock, flags);
-	list_for_each_entry(m, &lof_markers, node) {
+	b = lof_marker_bucket(current);
+	raw_spin_lock_irqsave(&b->lock, flags);
+	hlist_for_each_entry(m, &b->head, node) {
 		if (m->task == current) {
-			onfault = m->onfault;
+			found = true;
 			break;
 		}
 	}
-	raw_spin_unlock_irqrestore(&lof_marker_lock, flags);
-	return onfault && !lof_mutant(4);
+	raw_spin_unlock_irqrestore(&b->lock, flags);
+	return found && !lof_mutant(4);
 }
 
 /* ------------------------------------------------------------------ */
@@ -886,7 +913,7 @@ long lof_lock(unsigned long start, unsigned long len, bool onfault)
 	e = lof_mm_begin(current->mm);
 	if (!e)
 		return -ENOMEM;
-	lof_marker_push(&m, true);
+	lof_marker_push(&m);
 	ret = lof_call_sys(lof_sys_mlock_fn, start, len);
 	lof_marker_pop(&m);
 	lof_mm_end(e, current->mm, ret);
@@ -913,7 +940,7 @@ long lof_lockall(unsigned int flags)
 	e = lof_mm_begin(current->mm);
 	if (!e)
 		return -ENOMEM;
-	lof_marker_push(&m, true);
+	lof_marker_push(&m);
 	ret = lof_call_sys(lof_sys_mlockall_fn, flags, 0);
 	lof_marker_pop(&m);
 	lof_mm_end(e, current->mm, ret);
@@ -987,6 +1014,7 @@ int lof_engine_init(void)
 	unsigned int i, j;
 	int ret;
 
+	lof_markers_init();
 	for (i = 0; i < ARRAY_SIZE(lof_syscalls); i++) {
 		*lof_syscalls[i].fn = lof_lookup_name(lof_syscalls[i].name);
 		if (!*lof_syscalls[i].fn) {
