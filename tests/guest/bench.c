@@ -312,6 +312,11 @@ static int query_hold(void)
 		perror("mmap 64 GiB");
 		return 1;
 	}
+	/* (a touch must not fault in a 2 MiB page) */
+	if (madvise(p, len, MADV_NOHUGEPAGE) && errno != EINVAL) {
+		perror("madvise MADV_NOHUGEPAGE");
+		return 1;
+	}
 	for (i = 0; i < len; i += 2UL << 20)
 		p[i] = 1;
 	for (r = 1; r >= 0; r--) {
