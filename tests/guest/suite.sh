@@ -285,8 +285,9 @@ grep -q lofverbose /proc/cmdline && export CONFORM_VERBOSE=1
 if [ "$mode" = mutants ]; then
 	# Each planted bug (module/lof_internal.h) in the module's place: the
 	# fast suite (conformance side by side with native, eager=0, then the
-	# module alone with eager=1; the ABI tests; hostile) must fail.  Its
-	# "not ok" lines are what caught the mutant, not failures of this run.
+	# module alone with eager=1; the ABI tests; hostile) must fail, on
+	# this kernel or another.  Its "not ok" lines are what caught the
+	# mutant, not failures of this run.
 	eager=/sys/module/lockonfault/parameters/eager
 	for ko in /lof/mutants/lockonfault-m*.ko; do
 		n=${ko##*-m}
@@ -323,12 +324,14 @@ if [ "$mode" = mutants ]; then
 			HOSTILE_QUICK=1 /lof/hostile
 			echo "=== status $?"
 		} > /tmp/mutant.out 2>&1
+		# (the verdict is the host's: a bug that this kernel's own mm
+		# code makes harmless can only be caught on another kernel)
 		caught=$(grep -c -e '^not ok - ' -e '^=== status [^0]' /tmp/mutant.out)
 		if [ "$caught" -gt 0 ]; then
-			ok "mutant $n ($what): caught by $caught checks"
+			echo "# mutant $n ($what): caught by $caught checks"
 			grep -e '^not ok - ' /tmp/mutant.out | head -n 8 | sed "s/^not ok - /#   mutant $n caught by: /"
 		else
-			notok "mutant $n ($what) survived: every check passed"
+			echo "# mutant $n ($what): survived on this kernel"
 		fi
 		$RMMOD lockonfault || notok "mutant $n: rmmod"
 	done
