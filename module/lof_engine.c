@@ -34,7 +34,6 @@
 #include <linux/hash.h>
 #include <linux/spinlock.h>
 #include <linux/rcupdate.h>
-#include <linux/delay.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 
@@ -342,7 +341,6 @@ static bool lof_eager;
 static DEFINE_MUTEX(lof_eager_lock);
 static bool lof_engine_up;
 static lof_task_work_add_fn lof_task_work_add;
-static atomic_t lof_eager_pending = ATOMIC_INIT(0);
 
 /* fault-around maps up to fault_around_bytes (64 KiB) with a fault */
 #define LOF_EAGER_WINDOW	(16UL << PAGE_SHIFT)
@@ -375,7 +373,11 @@ static void lof_eager_run(struct callback_head *cb)
 		mmap_read_unlock(mm);
 	}
 	kfree(w);
-	atomic_dec(&lof_eager_pending);
+	/*
+	 * The last thing done for this work: rmmod may go ahead from here,
+	 * and lof_eager_exit() waits for this return (lof_wait_returns()).
+	 */
+	module_put(THIS_MODULE);
 }
 
 /*
@@ -399,18 +401,22 @@ static int lof_fault_pre(struct kprobe *p, struct pt_regs *regs)
 	 */
 	if (!vma->vm_file)
 		return 0;
+	/* queued work holds the module: rmmod is refused, never waits */
+	if (!try_module_get(THIS_MODULE))
+		return 0;
 	w = kmalloc(sizeof(*w), GFP_ATOMIC | __GFP_NOWARN);
-	if (!w)
+	if (!w) {
+		module_put(THIS_MODULE);
 		return 0;	/* reclaim will find the page instead */
+	}
 	w->addr = lof_arg(regs, LOF_FAULT_VMA_ARG + 1);
 	/* only read faults map pages around the one asked for */
 	w->len = (lof_arg(regs, LOF_FAULT_VMA_ARG + 2) & FAULT_FLAG_WRITE) ?
 		 PAGE_SIZE : LOF_EAGER_WINDOW;
 	init_task_work(&w->cb, lof_eager_run);
-	atomic_inc(&lof_eager_pending);
 	if (lof_task_work_add(current, &w->cb, LOF_TWA_RESUME)) {
-		atomic_dec(&lof_eager_pending);
 		kfree(w);
+		module_put(THIS_MODULE);
 	}
 	return 0;
 }
@@ -461,6 +467,11 @@ static int lof_eager_apply(void)
 		unregister_kprobe(&lof_fault_kp);
 		lof_fault_kp_on = false;
 		return 0;
+	}
+	if (!LOF_CAN_WAIT_RETURNS) {
+		pr_err("eager locking needs RCU Tasks (CONFIG_TASKS_RCU) on a preemptible kernel, to know when it may unload; it stays off\n");
+		lof_eager = false;
+		return -EOPNOTSUPP;
 	}
 	lof_fault_kp.addr = NULL;
 	lof_fault_kp.flags = 0;
@@ -525,13 +536,10 @@ static void lof_eager_exit(void)
 	}
 	mutex_unlock(&lof_eager_lock);
 	/*
-	 * Work queued by tasks that have unmapped or unlocked their ranges
-	 * since (no mm holds the module any more): they run it at their
-	 * next return to user space or exit.
+	 * Every queued work held a module reference, so all have run; the
+	 * last of them may still be returning through the module's text.
 	 */
-	while (atomic_read(&lof_eager_pending))
-		msleep(20);
-	synchronize_rcu();
+	lof_wait_returns();
 }
 
 static u64 lof_eager_missed(void)

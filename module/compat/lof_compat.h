@@ -361,7 +361,7 @@ static inline void lof_walk_no_descent(struct mm_walk *walk)
  * all have native lock on fault.
  */
 #if !defined(LOF_FOLL_MLOCK) && (defined(FOLL_MLOCK) || defined(FOLL_POPULATE))
-#error "lockonfault: this kernel mlocks the present pages of a locked range with FOLL_MLOCK through follow_page_mask(), which it does not declare (static on 4.19-5.17); the module cannot do that here and does not build. This kernel has native mlock2(MLOCK_ONFAULT): use it."
+#error "lockonfault cannot mlock present pages: no follow_page_mask(); use native mlock2()"
 #endif
 
 #ifdef LOF_FOLL_MLOCK
@@ -382,6 +382,25 @@ typedef struct page *(*lof_follow_page_mask_fn)(struct vm_area_struct *vma,
  */
 #ifdef LOF_FOLL_MLOCK
 #define LOF_EAGER 1
+/*
+ * Unload after the last eager work ran: the task that ran it may still be
+ * returning through the module's text.  Without kernel preemption it
+ * cannot be switched out before it is back in the kernel's code, and
+ * synchronize_rcu() waits until every CPU has switched; with it, only RCU
+ * Tasks waits for such a task.  Where neither holds, eager stays off.
+ */
+#if defined(CONFIG_PREEMPT) || defined(CONFIG_PREEMPTION)
+#ifdef CONFIG_TASKS_RCU
+#define LOF_CAN_WAIT_RETURNS 1
+#define lof_wait_returns() synchronize_rcu_tasks()
+#else
+#define LOF_CAN_WAIT_RETURNS 0
+#define lof_wait_returns() synchronize_rcu()
+#endif
+#else
+#define LOF_CAN_WAIT_RETURNS 1
+#define lof_wait_returns() synchronize_rcu()
+#endif
 #include <linux/task_work.h>
 #include <linux/ftrace.h>
 #ifdef HAVE_HANDLE_MM_FAULT_MM
