@@ -162,7 +162,7 @@ manlint:
 check:
 	tests/run check
 
-# contributors' fast tier (about 10 minutes warm): lint, the module built
+# contributors' fast tier (about 8 minutes warm): lint, the module built
 # by DKMS, conformance on a 6.1 guest and on RHEL 7.9 (native, 3.10 mm
 # code), KUnit when the debug kernel is built already
 check-quick:
