@@ -26,7 +26,7 @@ $2 == "query_hold_64g" { qh_q = $4; qh_s = $6; qh_i = $8 }
 $2 == "unrelated_fault_sample" { loaded = loaded " " $4; unloaded = unloaded " " $6; samples++ }
 END {
 	printf("# lockonfault benchmarks\n\n")
-	printf("Guest kernel %s under QEMU %s, %s. Native = the kernel's own mlock2(MLOCK_ONFAULT)/munlock;\n", kver, accel, date)
+	printf("Commit %s (make bench). Guest kernel %s under QEMU %s, %s. Native = the kernel's own mlock2(MLOCK_ONFAULT)/munlock;\n", commit, kver, accel, date)
 	printf("module = LOF_IOC_LOCK/LOF_IOC_UNLOCK. Medians of 9 alternating rounds, each in a fresh process;\n")
 	printf("unrelated faults: best of 5 passes over 128 MiB, median of %d samples with the module loaded and unloaded.\n\n", samples)
 	printf("| what | native | module | ratio | target | met |\n|---|---|---|---|---|---|\n")
