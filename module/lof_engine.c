@@ -16,8 +16,8 @@
  *     mlockall   the mlockall worker keeps the tag in mm->def_flags in
  *                step with VM_LOCKED (MCL_FUTURE | MCL_ONFAULT);
  *     fork       the child's copy of a vma loses the tag with VM_LOCKED;
- *     mmap       a special mapping made under MCL_FUTURE loses the tag
- *                with VM_LOCKED;
+ *     mmap       a hugetlb or special mapping made under MCL_FUTURE
+ *                loses the tag with VM_LOCKED;
  *     exit       an mm that ever had the tag drops its module reference.
  * - Each handler first tests one flag word, so unrelated processes pay a
  *   few instructions per probe hit and never a lock.
@@ -36,6 +36,8 @@
 #include <linux/rcupdate.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
 
 #include "lof_internal.h"
 #include "lof_logic.h"
@@ -736,15 +738,44 @@ static int lof_fork_pre(struct kprobe *p, struct pt_regs *regs)
  * mmap_region(file, addr, len, vm_flags, ...): a new vma gets
  * mm->def_flags.  For the vmas the kernel will not lock (VM_SPECIAL,
  * hugetlb, DAX) it clears VM_LOCKED and the native flag, not the tag.
- * The entry handler arms the return handler only for a task whose
- * def_flags carry the tag; on return the mmap lock is still held for
- * writing.
+ *
+ * hugetlb is known at entry: every such vma maps a hugetlbfs inode
+ * (hugetlbfs files, MAP_HUGETLB, SHM_HUGETLB), and hugetlbfs_file_mmap()
+ * always sets VM_HUGETLB.  The tag is taken out of vm_flags there, before
+ * the vma exists, by a plain kprobe: nothing to run out of, so a stale tag
+ * can never block hugetlb merges or PMD sharing.
+ */
+static bool lof_is_hugetlbfs(struct file *file)
+{
+	return file_inode(file)->i_sb->s_magic == HUGETLBFS_MAGIC;
+}
+
+static int lof_mmap_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct file *file = (struct file *)lof_arg(regs, 1);
+	vm_flags_t vm_flags = lof_arg(regs, 4);
+
+	if (likely(!(vm_flags & LOF_VM_ONFAULT)))
+		return 0;
+	if (file && lof_is_hugetlbfs(file))
+		lof_set_arg4(regs, vm_flags & ~LOF_VM_ONFAULT);
+	return 0;
+}
+
+/*
+ * The other two become known only once the driver's ->mmap has run: a
+ * return probe, armed only for a tagged file mapping that is not hugetlb.
+ * Each hit holds an instance while the call runs, and each such call holds
+ * its mm's mmap lock for writing, so at most one per tagged mm is taken.
+ * A miss (counted and logged) leaves the tag on a VM_SPECIAL vma, which
+ * is never merged, locked or shared, or on a DAX one.
  */
 static int lof_mmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct mm_struct *mm = current->mm;
+	struct file *file = (struct file *)lof_arg(regs, 1);
 
-	if (likely(!mm || !(mm->def_flags & LOF_VM_ONFAULT)))
+	if (likely(!(lof_arg(regs, 4) & LOF_VM_ONFAULT)) || !file ||
+	    lof_is_hugetlbfs(file))
 		return 1;	/* not ours: no return handler */
 	return 0;
 }
@@ -838,6 +869,11 @@ static struct lof_probe lof_probes[] = {
 		.why = "drop the tag from a forked child's vmas",
 	},
 	{
+		.kp = { .pre_handler = lof_mmap_pre },
+		.names = { "mmap_region" },
+		.why = "keep the tag off hugetlb mappings",
+	},
+	{
 		.kp = { .pre_handler = lof_exit_pre },
 		.names = { "exit_mmap" },
 		.why = "forget an exiting mm",
@@ -857,7 +893,7 @@ static const struct {
 	const char *why;
 } lof_retprobes[] = {
 	{ &lof_fixup_rp, "mlock_fixup", "keep locked_vm of a range that stays locked" },
-	{ &lof_mmap_rp, "mmap_region", "keep the tag off special mappings" },
+	{ &lof_mmap_rp, "mmap_region", "keep the tag off special and DAX mappings" },
 };
 
 /*

@@ -199,6 +199,11 @@ static inline unsigned long lof_arg(struct pt_regs *regs, unsigned int n)
 	}
 }
 
+static inline void lof_set_arg4(struct pt_regs *regs, unsigned long v)
+{
+	regs->cx = v;
+}
+
 static inline void lof_set_arg5(struct pt_regs *regs, unsigned long v)
 {
 	regs->r8 = v;

@@ -924,10 +924,12 @@ static void c_lockall_future_onfault_hugetlb(const struct backend *b)
 	p = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 	if (p == MAP_FAILED) {
-		out("MAP_HUGETLB: %s\n", strerrorname_np(errno));
+		EXPECT(0, "setup: MAP_HUGETLB: %s", strerrorname_np(errno));
 	} else {
 		obs("hugetlb", p, p, 4 << 20);
 		EXPECT(status_kb("VmLck") == 0, "hugetlb is never locked or counted");
+		EXPECT(smaps_has_flag(p, " lo") == 0 && smaps_has_flag(p, "??") == 0,
+		       "neither VM_LOCKED nor the on-fault flag on a hugetlb vma");
 		p[0] = 1;
 		obs("hugetlb after touch", p, p, 4 << 20);
 	}
@@ -1087,7 +1089,7 @@ static void c_hugetlb(const struct backend *b)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
 
 	if (p == MAP_FAILED) {
-		out("MAP_HUGETLB: %s\n", strerrorname_np(errno));
+		EXPECT(0, "setup: MAP_HUGETLB: %s", strerrorname_np(errno));
 		return;
 	}
 	EXPECT(rec("lock onfault hugetlb", b->lock(p, 4 << 20, 1)) == 0, "succeeds");
@@ -1103,15 +1105,17 @@ static void c_special_vdso(const struct backend *b)
 	char *v;
 
 	rd_file("/proc/self/maps", maps, sizeof(maps));
-	v = strstr(maps, "[vvar]");
+	v = strstr(maps, "[vvar]");	/* 3.16+ */
+	if (!v)
+		v = strstr(maps, "[vdso]");
 	if (!v) {
-		out("no [vvar]\n");
+		EXPECT(0, "setup: neither [vvar] nor [vdso] in maps");
 		return;
 	}
 	while (v > maps && v[-1] != '\n')
 		v--;
 	sscanf(v, "%lx-%lx", &s, &e);
-	rec("lock onfault [vvar]", b->lock((void *)s, e - s, 1));
+	rec("lock onfault special", b->lock((void *)s, e - s, 1));
 	obs_status("after");
 	EXPECT(status_kb("VmLck") == 0, "special mappings are not locked or counted");
 }
