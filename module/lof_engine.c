@@ -274,6 +274,23 @@ static void lof_mm_end(struct lof_mm *e, struct mm_struct *mm, long ret)
 		module_put(THIS_MODULE);
 }
 
+/*
+ * Forget @mm unless a vma or its def_flags carries the tag or a request
+ * is in flight: the load self-test's process, once its range is gone.
+ */
+void lof_mm_release(struct mm_struct *mm)
+{
+	struct lof_mm *e;
+
+	spin_lock(&lof_mms_lock);
+	e = lof_mm_find(mm);
+	if (e)
+		atomic_inc(&e->busy);
+	spin_unlock(&lof_mms_lock);
+	if (e)
+		lof_mm_end(e, mm, -EAGAIN);
+}
+
 unsigned int lof_tracked_mms(void)
 {
 	return atomic_read(&lof_nr_mms);
@@ -567,9 +584,43 @@ static u64 lof_eager_missed(void)
 /* Whether the populate of @vma is ours to replace: a range locked on fault. */
 static bool lof_populate_skips(struct vm_area_struct *vma)
 {
-	if (lof_mutant(1) && vma->vm_file)
+	if ((lof_mutant(1) && vma->vm_file) || lof_mutant(8))
 		return false;
 	return lof_is_onfault(vma->vm_flags);
+}
+
+/*
+ * The load self-test's look at a call of its own process: whether @vma,
+ * as the handler read it, is the vma the kernel has at @start and holds
+ * [@start, @end).  It compares pointers and never dereferences @vma, which
+ * is garbage on a kernel whose argument layout the probe does not fit.
+ * The caller holds the mmap lock, as the probed functions require.
+ */
+static bool lof_st_fits(unsigned long vma, unsigned long start,
+			unsigned long end)
+{
+	struct vm_area_struct *found = find_vma(current->mm, start);
+
+	if ((unsigned long)found == vma && found->vm_start <= start &&
+	    start < end && end <= found->vm_end)
+		return true;
+	lof_st.bad++;
+	return false;
+}
+
+/*
+ * The self-test's view of a populate of its process: the arguments fit,
+ * and the worker is skipped for its scratch range.
+ */
+static bool lof_st_populate(struct pt_regs *regs)
+{
+	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
+
+	if (!lof_st_fits(lof_arg(regs, 1), lof_arg(regs, 2), lof_arg(regs, 3)))
+		return false;
+	if (vma->vm_start == lof_st.start && lof_populate_skips(vma))
+		lof_st.populate++;
+	return true;
 }
 
 /* Make the populate worker, stopped at its entry, do the on-fault thing. */
@@ -594,6 +645,8 @@ static int lof_populate_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
 
+	if (lof_st_armed() && !lof_st_populate(regs))
+		return 0;
 	if (likely(!lof_populate_skips(vma)))
 		return 0;
 	lof_populate_redirect(regs);
@@ -608,6 +661,8 @@ static void notrace lof_populate_ftrace(unsigned long ip,
 {
 	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
 
+	if (lof_st_armed() && !lof_st_populate(regs))
+		return;
 	if (likely(!lof_populate_skips(vma)))
 		return;
 	lof_populate_redirect(regs);
@@ -628,10 +683,39 @@ static unsigned long lof_populate_ip;
  * mlock.  Drop it from newflags, then add it back when this task asked
  * for lock on fault and the range ends up locked.
  */
+#define LOF_FIXUP_VMA	(lof_mutant(7) ? 2 : 1)	/* its argument */
+
+/*
+ * The self-test's view of an mlock_fixup() of its process: the vma, range
+ * and new flags are where the handlers read them.  newflags is the vma's
+ * flags with only VM_LOCKED and the tag changed (the self-test never asks
+ * for the native flag).
+ */
+static bool lof_st_fixup(struct pt_regs *regs)
+{
+	struct vm_area_struct *vma;
+
+	if (!lof_st_fits(lof_arg(regs, LOF_FIXUP_VMA), lof_arg(regs, 3),
+			 lof_arg(regs, 4)))
+		return false;
+	vma = (struct vm_area_struct *)lof_arg(regs, LOF_FIXUP_VMA);
+	if ((vma->vm_flags ^ lof_arg(regs, 5)) & ~(VM_LOCKED | LOF_VM_ONFAULT)) {
+		lof_st.bad++;
+		return false;
+	}
+	if (vma->vm_start <= lof_st.start && lof_st.end <= vma->vm_end)
+		lof_st.fixup++;
+	return true;
+}
+
 static int lof_fixup_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)lof_arg(regs, LOF_FIXUP_VMA);
 	vm_flags_t newflags = lof_arg(regs, 5);
+
+	if (lof_st_armed() && !lof_st_fixup(regs))
+		return 0;
 
 	if (likely(!lof_fixup_concerned(vma->vm_flags, newflags,
 					atomic_read(&lof_nr_markers))))
@@ -659,9 +743,15 @@ struct lof_fixup_call {
 
 static int lof_fixup_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
+	struct vm_area_struct *vma =
+		(struct vm_area_struct *)lof_arg(regs, LOF_FIXUP_VMA);
 	vm_flags_t newflags = lof_arg(regs, 5);
 	struct lof_fixup_call *call = (struct lof_fixup_call *)ri->data;
+
+	if (lof_st_armed() &&
+	    (unsigned long)vma != (unsigned long)find_vma(current->mm,
+							  lof_arg(regs, 3)))
+		return 1;
 
 	if (likely(!lof_fixup_concerned(vma->vm_flags, newflags,
 					atomic_read(&lof_nr_markers))))
@@ -728,9 +818,14 @@ static int lof_fork_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = lof_fork_child_vma(regs);
 
-	if (likely(!(vma->vm_flags & LOF_VM_ONFAULT)) || lof_mutant(3))
-		return 0;
-	vma->vm_flags = lof_fork_child_flags(vma->vm_flags);
+	if (unlikely(vma->vm_flags & LOF_VM_ONFAULT) && !lof_mutant(3))
+		vma->vm_flags = lof_fork_child_flags(vma->vm_flags);
+	/* the self-test's fork: the child's copy of its range, not the parent's */
+	if (lof_st_armed() && vma->vm_mm != current->mm &&
+	    vma->vm_start == lof_st.start && vma->vm_end == lof_st.end) {
+		lof_st.fork++;
+		lof_st.fork_flags = vma->vm_flags;
+	}
 	return 0;
 }
 
@@ -1119,7 +1214,10 @@ int lof_engine_init(void)
 		}
 	}
 	ret = lof_eager_init();
+	if (!ret)
+		ret = lof_selftest();
 	if (ret) {
+		lof_eager_exit();
 		lof_unregister_ret(ARRAY_SIZE(lof_retprobes));
 		lof_unregister(ARRAY_SIZE(lof_probes));
 	}

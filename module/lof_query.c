@@ -95,6 +95,21 @@ static const struct mm_walk_ops lof_q_ops = {
 #endif
 };
 
+/*
+ * The resident and mlocked pages of [start, end) of @mm, a range within
+ * one vma, without faulting anything in.  Called with the mmap lock held.
+ */
+void lof_count_range(struct mm_struct *mm, unsigned long start,
+		     unsigned long end, u64 *resident, u64 *mlocked)
+{
+	struct lof_count c = { 0, 0 };
+
+	lof_walk_page_range(lof_walk_page_range_fn, mm, start, end,
+			    &lof_q_ops, &c);
+	*resident = c.resident;
+	*mlocked = c.locked;
+}
+
 #define LOF_Q_BATCH 64
 /*
  * Most address space one hold of the mmap lock walks: 512 page tables at

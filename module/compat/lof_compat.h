@@ -80,6 +80,7 @@ static inline long lof_compat_ptr_ioctl(struct file *file, unsigned int cmd,
 
 #ifdef HAVE_SCHED_MM
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>		/* split from sched.h with it (4.11) */
 #else
 /* mmget() of 4.11 */
 static inline void mmget(struct mm_struct *mm)
