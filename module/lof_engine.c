@@ -1040,23 +1040,32 @@ MODULE_PARM_DESC(missed_probes,
 /* ------------------------------------------------------------------ */
 /* The requests.                                                        */
 
-long lof_lock(unsigned long start, unsigned long len, bool onfault)
+/*
+ * Run a kernel mlock()/mlockall() as a request for lock on fault: the mm
+ * is remembered first (it may get the tag), and the marker tells the
+ * probes what the call is for.
+ */
+static long lof_call_onfault(void *fn, unsigned long a1, unsigned long a2)
 {
 	struct lof_marker m;
 	struct lof_mm *e;
 	long ret;
 
-	lof_missed_probes();	/* (logs a new miss) */
-	if (!onfault)
-		return lof_call_sys(lof_sys_mlock_fn, start, len);
 	e = lof_mm_begin(current->mm);
 	if (!e)
 		return -ENOMEM;
 	lof_marker_push(&m);
-	ret = lof_call_sys(lof_sys_mlock_fn, start, len);
+	ret = lof_call_sys(fn, a1, a2);
 	lof_marker_pop(&m);
 	lof_mm_end(e, current->mm, ret);
 	return ret;
+}
+
+long lof_lock(unsigned long start, unsigned long len, bool onfault)
+{
+	if (!onfault)
+		return lof_call_sys(lof_sys_mlock_fn, start, len);
+	return lof_call_onfault(lof_sys_mlock_fn, start, len);
 }
 EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_lock);
 
@@ -1069,21 +1078,11 @@ EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_unlock);
 long lof_lockall(unsigned int flags)
 {
 	bool onfault = flags & LOF_MCL_ONFAULT;
-	struct lof_marker m;
-	struct lof_mm *e;
-	long ret;
 
 	flags &= ~LOF_MCL_ONFAULT;
 	if (!onfault)
 		return lof_call_sys(lof_sys_mlockall_fn, flags, 0);
-	e = lof_mm_begin(current->mm);
-	if (!e)
-		return -ENOMEM;
-	lof_marker_push(&m);
-	ret = lof_call_sys(lof_sys_mlockall_fn, flags, 0);
-	lof_marker_pop(&m);
-	lof_mm_end(e, current->mm, ret);
-	return ret;
+	return lof_call_onfault(lof_sys_mlockall_fn, flags, 0);
 }
 EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_lockall);
 

@@ -87,6 +87,7 @@ static inline bool lof_st_armed(void)
 }
 
 /* lof_ioctl.c */
+void lof_policy_init(void);
 long lof_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 #endif /* LOF_INTERNAL_H */

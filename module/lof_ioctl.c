@@ -50,6 +50,53 @@ static int lof_copy_out(void __user *uarg, const void *karg, size_t ksize,
 	return 0;
 }
 
+/*
+ * The system call each request stands for, for the caller's seccomp
+ * filter: numbers of the x86_64 and the i386 ABI (fixed by the ABI; mlock2
+ * has its number on kernels that lack it too).  A lock on fault is
+ * mlock2(addr, len, MLOCK_ONFAULT); a full lock, mlock(addr, len).
+ */
+enum lof_call { LOF_MLOCK, LOF_MUNLOCK, LOF_MLOCKALL, LOF_MUNLOCKALL, LOF_MLOCK2 };
+
+static const struct {
+	short nr64, nr32;
+} lof_calls[] = {
+	[LOF_MLOCK] = { 149, 150 },
+	[LOF_MUNLOCK] = { 150, 151 },
+	[LOF_MLOCKALL] = { 151, 152 },
+	[LOF_MUNLOCKALL] = { 152, 153 },
+	[LOF_MLOCK2] = { 325, 376 },
+};
+
+static void *lof_secure_computing;
+
+/*
+ * As the kernel does at syscall entry, before it looks at the arguments:
+ * a caller whose seccomp filter refuses the equivalent system call gets
+ * what the filter says (its errno; SIGSYS for a trap; death for a kill).
+ * Callers without a filter pay one test.
+ */
+static long lof_policy(enum lof_call call, u64 a0, u64 a1, u64 a2)
+{
+	bool compat = lof_in_compat();
+
+	if (likely(!LOF_SECCOMP_FILTERED()))
+		return 0;
+	if (!lof_secure_computing) {
+		pr_warn_once("cannot run seccomp filters on this kernel: refusing the requests of filtered tasks\n");
+		return -EPERM;
+	}
+	return lof_seccomp(lof_secure_computing,
+			   compat ? lof_calls[call].nr32 : lof_calls[call].nr64,
+			   compat, a0, a1, a2);
+}
+
+void lof_policy_init(void)
+{
+	if (IS_ENABLED(CONFIG_SECCOMP_FILTER))
+		lof_secure_computing = lof_lookup_name("__secure_computing");
+}
+
 static void lof_version_string(struct lof_version *v)
 {
 	v->abi_version = LOF_ABI_VERSION;
@@ -86,6 +133,14 @@ static long lof_ioc_range(void __user *uarg, bool lock)
 	usize = lof_copy_arg(&r, sizeof(r), LOF_RANGE_SIZE_VER0, uarg);
 	if (usize < 0)
 		return usize;
+	if (!lock)
+		ret = lof_policy(LOF_MUNLOCK, r.addr, r.len, 0);
+	else if (r.flags & LOF_LOCK_ONFAULT)
+		ret = lof_policy(LOF_MLOCK2, r.addr, r.len, r.flags);
+	else
+		ret = lof_policy(LOF_MLOCK, r.addr, r.len, 0);
+	if (ret)
+		return ret;
 	ret = lof_check_range(&r, lock);
 	if (ret)
 		return ret;
@@ -105,10 +160,15 @@ static long lof_ioc_lockall(void __user *uarg, bool lock)
 {
 	struct lof_lockall a;
 	int usize;
+	long ret;
 
 	usize = lof_copy_arg(&a, sizeof(a), LOF_LOCKALL_SIZE_VER0, uarg);
 	if (usize < 0)
 		return usize;
+	ret = lock ? lof_policy(LOF_MLOCKALL, a.flags, 0, 0) :
+		     lof_policy(LOF_MUNLOCKALL, 0, 0, 0);
+	if (ret)
+		return ret;
 	if (!lof_all_zero(a.reserved, ARRAY_SIZE(a.reserved)))
 		return -EINVAL;
 	if (!lock) {
@@ -169,6 +229,9 @@ long lof_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = -ENOTTY;
 		break;
 	}
+	/* a probe hit missed since the last request is logged now, once */
+	if (cmd != LOF_IOC_VERSION)
+		lof_missed_probes();
 	if (ret < 0 && lof_verbose)
 		pr_info_ratelimited("%s[%d]: ioctl %#x refused: %ld\n",
 				    current->comm, task_pid_nr(current), cmd,

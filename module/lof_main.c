@@ -93,6 +93,7 @@ static int __init lof_init(void)
 		return -EOPNOTSUPP;
 	}
 	lof_detect_kernel();
+	lof_policy_init();
 	ret = lof_query_init();
 	if (ret)
 		return ret;

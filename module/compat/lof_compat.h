@@ -440,4 +440,93 @@ typedef int (*lof_task_work_add_fn)(struct task_struct *task,
 #define LOF_REDIRECT_BY_FTRACE 1
 #include <linux/ftrace.h>
 #endif
+
+/*
+ * The caller's seccomp filter, run for the system call a request of the
+ * device stands for, as the kernel runs it at syscall entry.  From 4.8
+ * __secure_computing() takes the call as a struct seccomp_data.  Before,
+ * it reads the call from the task's saved user registers (the ioctl's:
+ * a filtered task always enters through the slow path that saves them
+ * all): the equivalent call is written there for the filter, and the
+ * ioctl's put back after.  A tracer's PTRACE_EVENT_SECCOMP (RET_TRACE)
+ * sees the equivalent call there; from 4.8 it sees the ioctl.
+ */
+#ifdef CONFIG_COMPAT
+#ifdef HAVE_IN_COMPAT_SYSCALL
+#define lof_in_compat() in_compat_syscall()
+#else
+#define lof_in_compat() is_compat_task()
+#endif
+#else
+#define lof_in_compat() false
+#endif
+
+#ifdef CONFIG_SECCOMP_FILTER
+#include <linux/seccomp.h>
+#include <linux/audit.h>
+
+#define LOF_SECCOMP_FILTERED() (current->seccomp.mode == SECCOMP_MODE_FILTER)
+
+/* 0: allowed; -1: not, with the call's return value in regs->ax */
+static inline int lof_seccomp_call(void *fn, const struct seccomp_data *sd,
+				   bool compat)
+{
+#ifdef HAVE_SECURE_COMPUTING_SD
+	return ((int (*)(const struct seccomp_data *))fn)(sd);
+#else
+	struct pt_regs *regs = current_pt_regs(), saved = *regs;
+	int ret;
+
+	regs->orig_ax = sd->nr;
+	if (compat) {
+		regs->bx = sd->args[0];
+		regs->cx = sd->args[1];
+		regs->dx = sd->args[2];
+	} else {
+		regs->di = sd->args[0];
+		regs->si = sd->args[1];
+		regs->dx = sd->args[2];
+	}
+#ifdef HAVE_SECURE_COMPUTING_NR
+	ret = ((int (*)(int))fn)(sd->nr);
+#else
+	ret = ((int (*)(void))fn)();
+#endif
+	saved.ax = regs->ax;
+	*regs = saved;
+	return ret;
+#endif
+}
+
+/*
+ * Returns 0 if the filter allows the call, else what the call returns: the
+ * value the filter or tracer set (SECCOMP_RET_ERRNO's errno, 0 too; the
+ * kernel's own errno for RET_TRACE without a tracer), or EPERM for
+ * RET_TRAP, whose SIGSYS handler may set another.  RET_KILL does not
+ * return.
+ */
+static inline long lof_seccomp(void *fn, int nr, bool compat, u64 a0, u64 a1,
+			       u64 a2)
+{
+	struct seccomp_data sd = {
+		.nr = nr,
+		.arch = compat ? AUDIT_ARCH_I386 : AUDIT_ARCH_X86_64,
+		.instruction_pointer = current_pt_regs()->ip,
+		.args = { a0, a1, a2 },
+	};
+	long ax;
+
+	if (!lof_seccomp_call(fn, &sd, compat))
+		return 0;
+	ax = current_pt_regs()->ax;
+	return ax <= 0 && ax >= -MAX_ERRNO ? ax : -EPERM;
+}
+#else
+#define LOF_SECCOMP_FILTERED() false
+static inline long lof_seccomp(void *fn, int nr, bool compat, u64 a0, u64 a1,
+			       u64 a2)
+{
+	return 0;
+}
+#endif
 #endif /* LOF_COMPAT_H */

@@ -10,7 +10,10 @@
  *   - querying another process needs ptrace read permission (EACCES as an
  *     unprivileged user on root's process), as /proc/PID/smaps does;
  *   - a query racing the exec of a setuid program sees the forked copy of
- *     the caller's own mm or is refused, never the new program's layout.
+ *     the caller's own mm or is refused, never the new program's layout;
+ *   - a process whose seccomp filter refuses a memory-locking system call
+ *     gets from the device what the same call gets from the kernel: the
+ *     filter's errno, SIGSYS for a trap, death for a kill.
  *
  * Prints "ok - ..." / "not ok - ..."; exit status 1 if any failed.
  */
@@ -21,8 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,7 +37,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/lockonfault.h>
+#include <linux/seccomp.h>
 
 #include "lof_util.h"
 
@@ -367,6 +377,204 @@ static int linger(int partial)
 		pause();
 }
 
+/* --- seccomp ------------------------------------------------------- */
+
+/* x86_64 numbers; mlock2 has its number on kernels that lack the call */
+enum { NR_MLOCK = 149, NR_MUNLOCK = 150, NR_MLOCKALL = 151,
+       NR_MUNLOCKALL = 152, NR_MLOCK2 = 325, NR_GETPPID = 110 };
+
+/* Install a filter: @action for system call @nr, everything else allowed. */
+static void filter_one(int nr, unsigned int action)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, action),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+		printf("not ok - hostile: seccomp: cannot install a filter: %s\n",
+		       strerror(errno));
+		exit(2);
+	}
+}
+
+static volatile sig_atomic_t sigsys_nr = -1;
+static int no_mlock2, kill_native;
+
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	sigsys_nr = si->si_syscall;
+}
+
+enum req { R_LOCK_ONFAULT, R_LOCK, R_UNLOCK, R_LOCKALL_ONFAULT, R_UNLOCKALL };
+
+/* The request through the device; returns its errno (0: success). */
+static int device(int fd, enum req r, void *p)
+{
+	struct lof_range range = { .size = sizeof(range), .addr = (uintptr_t)p, .len = LEN };
+	struct lof_lockall all = { .size = sizeof(all),
+				   .flags = LOF_MCL_CURRENT | LOF_MCL_ONFAULT };
+	int ret;
+
+	switch (r) {
+	case R_LOCK_ONFAULT:
+		range.flags = LOF_LOCK_ONFAULT;
+		/* fall through */
+	case R_LOCK:
+		ret = ioctl(fd, LOF_IOC_LOCK, &range);
+		break;
+	case R_UNLOCK:
+		ret = ioctl(fd, LOF_IOC_UNLOCK, &range);
+		break;
+	case R_LOCKALL_ONFAULT:
+		ret = ioctl(fd, LOF_IOC_LOCKALL, &all);
+		break;
+	default:
+		all.flags = 0;
+		ret = ioctl(fd, LOF_IOC_UNLOCKALL, &all);
+		break;
+	}
+	return ret ? errno : 0;
+}
+
+/* The same request as the native system call; returns its errno. */
+static int native(enum req r, void *p)
+{
+	long ret;
+
+	switch (r) {
+	case R_LOCK_ONFAULT:
+		ret = syscall(NR_MLOCK2, p, LEN, 1 /* MLOCK_ONFAULT */);
+		break;
+	case R_LOCK:
+		ret = syscall(NR_MLOCK, p, LEN);
+		break;
+	case R_UNLOCK:
+		ret = syscall(NR_MUNLOCK, p, LEN);
+		break;
+	case R_LOCKALL_ONFAULT:
+		ret = syscall(NR_MLOCKALL, 1 | 4 /* MCL_CURRENT | MCL_ONFAULT */);
+		break;
+	default:
+		ret = syscall(NR_MUNLOCKALL);
+		break;
+	}
+	return ret ? errno : 0;
+}
+
+/*
+ * In a child: filter @nr with @action, then make request @r through the
+ * device, then natively.  The kernel's answer to the native call is the
+ * oracle.  Prints one line; returns through the exit status.
+ */
+static void seccomp_case(const char *what, int nr, unsigned int action,
+			 enum req r, int want_locked)
+{
+	int st, fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	pid_t pid;
+	char *p = map();
+
+	if (fd < 0)
+		die("open " LOF_DEVICE_PATH);
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		struct sigaction sa = { .sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO };
+		int dev, nat, dev_sig, nat_sig;
+		long vmlck;
+
+		sigaction(SIGSYS, &sa, NULL);
+		if (r == R_UNLOCK || r == R_UNLOCKALL)
+			mlock(p, LEN);
+		filter_one(nr, action);
+		if (action == SECCOMP_RET_KILL) {
+			/* one call, which must not return */
+			if (kill_native)
+				native(r, p);
+			else
+				device(fd, r, p);
+			exit(3);
+		}
+		dev = device(fd, r, p);
+		dev_sig = sigsys_nr;
+		vmlck = lof_status_kb("VmLck");
+		sigsys_nr = -1;
+		nat = native(r, p);
+		nat_sig = sigsys_nr;
+		/* a kernel without mlock2: what the filter lets through succeeds */
+		if (no_mlock2 && r == R_LOCK_ONFAULT && nr != NR_MLOCK2 && nat == ENOSYS)
+			nat = 0;
+		/* a trapped call returns what the SIGSYS handler makes of it */
+		if (action == SECCOMP_RET_TRAP)
+			dev = nat = dev_sig == nr ? 0 : -1;
+		if (dev != nat || dev_sig != nat_sig ||
+		    (vmlck >= (long)(LEN >> 10)) != want_locked) {
+			printf("not ok - hostile: seccomp: %s: device %s (SIGSYS for %d), native %s (SIGSYS for %d), VmLck %ld kB after the device's call\n",
+			       what, strerror(dev), dev_sig, strerror(nat), nat_sig, vmlck);
+			exit(1);
+		}
+		printf("ok - hostile: seccomp: %s: the device's answer is native's: %s%s, VmLck %ld kB\n",
+		       what, dev ? strerror(dev) : "success",
+		       dev_sig >= 0 ? ", SIGSYS" : "", vmlck);
+		exit(0);
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		die("waitpid");
+	if (action == SECCOMP_RET_KILL) {
+		printf("%s - hostile: seccomp: %s: %s\n",
+		       WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS ? "ok" : "not ok",
+		       what, WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "the call returned");
+		if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGSYS)
+			fails++;
+	} else if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		fails++;
+		if (!WIFEXITED(st))
+			printf("not ok - hostile: seccomp: %s: the child died of signal %d\n",
+			       what, WTERMSIG(st));
+	}
+	munmap(p, LEN);
+	close(fd);
+}
+
+static void seccomp_filters(void)
+{
+	unsigned int eperm = SECCOMP_RET_ERRNO | EPERM;
+	unsigned int exfull = SECCOMP_RET_ERRNO | EXFULL;
+
+	no_mlock2 = syscall(NR_MLOCK2, NULL, 0, 0) && errno == ENOSYS;
+
+	seccomp_case("mlock2 refused (EPERM), lock on fault", NR_MLOCK2, eperm,
+		     R_LOCK_ONFAULT, 0);
+	seccomp_case("mlock2 refused, full lock (mlock allowed)", NR_MLOCK2, eperm,
+		     R_LOCK, 1);
+	seccomp_case("mlock refused (EXFULL), full lock", NR_MLOCK, exfull, R_LOCK, 0);
+	seccomp_case("mlock refused, lock on fault (mlock2 allowed)", NR_MLOCK, exfull,
+		     R_LOCK_ONFAULT, 1);
+	seccomp_case("munlock refused (EXFULL)", NR_MUNLOCK, exfull, R_UNLOCK, 1);
+	seccomp_case("mlockall refused (EXFULL), CURRENT|ONFAULT", NR_MLOCKALL, exfull,
+		     R_LOCKALL_ONFAULT, 0);
+	seccomp_case("munlockall refused (EXFULL)", NR_MUNLOCKALL, exfull, R_UNLOCKALL, 1);
+	seccomp_case("mlock2 trapped (SECCOMP_RET_TRAP)", NR_MLOCK2, SECCOMP_RET_TRAP,
+		     R_LOCK_ONFAULT, 0);
+	seccomp_case("a filter on getppid only, lock on fault", NR_GETPPID, eperm,
+		     R_LOCK_ONFAULT, 1);
+	kill_native = 1;
+	seccomp_case("SECCOMP_RET_KILL on mlock2 kills the caller of mlock2", NR_MLOCK2,
+		     SECCOMP_RET_KILL, R_LOCK_ONFAULT, 0);
+	kill_native = 0;
+	seccomp_case("SECCOMP_RET_KILL on mlock2 kills the caller of a lock on fault too",
+		     NR_MLOCK2, SECCOMP_RET_KILL, R_LOCK_ONFAULT, 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "--exit"))
@@ -378,6 +586,7 @@ int main(int argc, char **argv)
 	scm_rights();
 	inherited();
 	query_other();
+	seccomp_filters();
 	if (!getenv("HOSTILE_QUICK"))	/* (the mutation stage: 2 s saved) */
 		exec_race();
 	return fails ? 1 : 0;
