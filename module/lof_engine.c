@@ -302,27 +302,89 @@ EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_tracked_mms);
 
 #ifdef LOF_FOLL_MLOCK
 static lof_follow_page_mask_fn lof_follow_page_mask;
+static void *lof_walk_range_fn;
 
 /*
- * The populate worker for a range locked on fault, on kernels whose worker
- * also mlocks the pages already present: what 4.4 does for VM_LOCKONFAULT.
- * Every present page of the range is mlocked (as the kernel's own
- * follow_page_mask() does for a populate), nothing is faulted in.  Runs in
- * place of the worker, with its arguments, the mmap lock held.
+ * The parts of [start, end) of a vma whose page-table entries are not
+ * empty (present pages, swap and migration entries, huge pmds): all that
+ * the kernel's own page-by-page loops over the range can find anything at.
+ * walk_page_range() skips empty pgds, puds and pmds, so a sparse range
+ * costs what is present in it, not its size.  @fn gets each run of
+ * non-empty entries of one page table in turn, with no lock held but the
+ * mmap lock the caller holds.
  */
-static long lof_populate_onfault(struct vm_area_struct *vma,
-				 unsigned long start, unsigned long end,
-				 int *locked)
+typedef void (*lof_run_t)(struct vm_area_struct *vma, unsigned long start,
+			   unsigned long end);
+
+struct lof_runs {
+	struct vm_area_struct *vma;
+	lof_run_t fn;
+};
+
+static lof_run_t lof_munlock_vma_pages_range;
+
+static int lof_runs_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
+			struct mm_walk *walk)
+{
+	struct lof_runs *r = walk->private;
+	unsigned int n = (end - addr) >> PAGE_SHIFT, i, j;
+	DECLARE_BITMAP(used, PTRS_PER_PTE);
+	pte_t *start, *pte;
+	spinlock_t *ptl;		/* page table lock */
+	pmd_t val;
+
+	lof_walk_no_descent(walk);
+	ptl = pmd_lock(walk->mm, pmd);
+	val = *pmd;
+	spin_unlock(ptl);
+	if (pmd_trans_huge(val) || pmd_devmap(val)) {
+		r->fn(r->vma, addr, end);
+		return 0;
+	}
+	if (pmd_none(val) || !pmd_present(val) || pmd_bad(val))
+		return 0;
+
+	bitmap_zero(used, PTRS_PER_PTE);
+	start = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
+	for (pte = start, i = 0; i < n; i++, pte++)
+		if (!pte_none(*pte))
+			__set_bit(i, used);
+	pte_unmap_unlock(start, ptl);
+
+	for (i = find_first_bit(used, n); i < n;
+	     i = find_next_bit(used, n, j)) {
+		j = find_next_zero_bit(used, n, i);
+		r->fn(r->vma, addr + ((unsigned long)i << PAGE_SHIFT),
+		      addr + ((unsigned long)j << PAGE_SHIFT));
+		cond_resched();
+	}
+	return 0;
+}
+
+static const struct mm_walk_ops lof_runs_ops = {
+	.pmd_entry = lof_runs_pmd,
+};
+
+static void lof_walk_runs(struct lof_runs *r, unsigned long start,
+			  unsigned long end)
+{
+	struct mm_struct *mm = r->vma->vm_mm;
+	/* exit_mmap() munlocks without the mmap lock: nobody else has the mm */
+	bool unlocked = !lof_mmap_is_locked(mm);
+
+	if (unlocked)
+		mmap_read_lock(mm);
+	lof_walk_page_range(lof_walk_range_fn, mm, start, end, &lof_runs_ops,
+			    r);
+	if (unlocked)
+		mmap_read_unlock(mm);
+}
+
+/* mlock the present pages of [start, end), as the kernel's worker does */
+static void lof_mlock_present(struct vm_area_struct *vma, unsigned long start,
+			      unsigned long end)
 {
 	unsigned long addr = start;
-
-	/*
-	 * The worker fails on a vma it may not access (PROT_NONE: no
-	 * FOLL_FORCE, check_vma_flags()), and mlock() then says ENOMEM, as
-	 * native lock on fault does on these kernels.
-	 */
-	if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
-		return -EFAULT;
 
 	while (addr + (lof_mutant(5) ? PAGE_SIZE : 0) < end) {
 		unsigned int page_mask = 0;
@@ -340,7 +402,54 @@ static long lof_populate_onfault(struct vm_area_struct *vma,
 			break;
 		cond_resched();
 	}
+}
+
+/*
+ * The populate worker for a range locked on fault, on kernels whose worker
+ * also mlocks the pages already present: what 4.4 does for VM_LOCKONFAULT.
+ * Every present page of the range is mlocked (as the kernel's own
+ * follow_page_mask() does for a populate), nothing is faulted in, and
+ * only the page tables that exist are looked at: 4.4 looks up every
+ * address.  Runs in place of the worker, with its arguments, the mmap
+ * lock held.
+ */
+static long lof_populate_onfault(struct vm_area_struct *vma,
+				 unsigned long start, unsigned long end,
+				 int *locked)
+{
+	/*
+	 * The worker fails on a vma it may not access (PROT_NONE: no
+	 * FOLL_FORCE, check_vma_flags()), and mlock() then says ENOMEM, as
+	 * native lock on fault does on these kernels.
+	 */
+	struct lof_runs r = { .vma = vma, .fn = lof_mlock_present };
+
+	if (!(vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC)))
+		return -EFAULT;
+	lof_walk_runs(&r, start, end);
 	return lof_populate_result(start, end);
+}
+
+/*
+ * munlock_vma_pages_range(vma, start, end) for a vma that was locked on
+ * fault: how munlock, munmap and exit unlock it.  The kernel's own looks
+ * up every address of the range; this one gives the kernel's own only the
+ * runs of entries that are not empty, so page flags, NR_MLOCK, THP, swap
+ * cache and KSM pages are all handled by the kernel's code, and a sparse
+ * range costs what is present in it.  The first call, over no page, takes
+ * VM_LOCKED off the vma as the kernel's does; the tag is already gone, so
+ * the calls are not redirected again.  The redirect took a module
+ * reference; it is put as the last act (lof_engine_exit() waits for the
+ * return, see lof_wait_returns()).
+ */
+static void lof_munlock_onfault(struct vm_area_struct *vma,
+				unsigned long start, unsigned long end)
+{
+	struct lof_runs r = { .vma = vma, .fn = lof_munlock_vma_pages_range };
+
+	lof_munlock_vma_pages_range(vma, start, start);
+	lof_walk_runs(&r, start, end);
+	module_put(THIS_MODULE);
 }
 #endif
 
@@ -668,12 +777,6 @@ static void notrace lof_populate_ftrace(unsigned long ip,
 	lof_populate_redirect(regs);
 }
 
-static struct ftrace_ops lof_populate_ops = {
-	.func = lof_populate_ftrace,
-	.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
-};
-
-static unsigned long lof_populate_ip;
 #endif
 
 /*
@@ -777,15 +880,41 @@ static int lof_fixup_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
  * munmap and exit take VM_LOCKED off a vma; mlock_fixup() does not apply
  * its newflags there.  The tag goes with VM_LOCKED.
  */
-static int lof_munlock_pre(struct kprobe *p, struct pt_regs *regs)
+static bool lof_munlock_redirect(struct pt_regs *regs)
 {
 	struct vm_area_struct *vma = (struct vm_area_struct *)lof_arg(regs, 1);
 
 	if (likely(!(vma->vm_flags & LOF_VM_ONFAULT)) || lof_mutant(2))
-		return 0;
+		return false;
 	vma->vm_flags &= ~LOF_VM_ONFAULT;
-	return 0;
+#ifdef LOF_FOLL_MLOCK
+	/*
+	 * exit_mmap() comes here after the exit probe dropped the mm's
+	 * module reference: the replacement holds one of its own.
+	 */
+	if (lof_munlock_vma_pages_range && LOF_CAN_WAIT_RETURNS &&
+	    try_module_get(THIS_MODULE)) {
+		lof_redirect(regs, lof_munlock_onfault);
+		return true;
+	}
+#endif
+	return false;
 }
+
+static int lof_munlock_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	return lof_munlock_redirect(regs);
+}
+
+#ifdef LOF_REDIRECT_BY_FTRACE
+static void notrace lof_munlock_ftrace(unsigned long ip,
+				       unsigned long parent_ip,
+				       struct ftrace_ops *op,
+				       struct pt_regs *regs)
+{
+	lof_munlock_redirect(regs);
+}
+#endif
 
 /*
  * apply_mlockall_flags(flags) (4.4+), do_mlockall(flags) before, with the
@@ -932,13 +1061,26 @@ struct lof_probe {
 	const char *why;
 	bool optional;			/* absent where it is not needed */
 	bool registered;
+#ifdef LOF_REDIRECT_BY_FTRACE
+	struct ftrace_ops ops;		/* set: hooked by it, not by kp */
+	unsigned long ip;
+#endif
 };
+
+#ifdef LOF_REDIRECT_BY_FTRACE
+#define LOF_FTRACE_HOOK(fn)						\
+	.ops = { .func = (fn),						\
+		 .flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY },
+#else
+#define LOF_FTRACE_HOOK(fn)
+#endif
 
 enum { LOF_PROBE_POPULATE };
 
 static struct lof_probe lof_probes[] = {
 	[LOF_PROBE_POPULATE] = {
 		.kp = { .pre_handler = lof_populate_pre, .post_handler = lof_post_nop },
+		LOF_FTRACE_HOOK(lof_populate_ftrace)
 		.names = { "populate_vma_page_range", "__mlock_vma_pages_range" },
 		.why = "skip populating ranges locked on fault",
 	},
@@ -948,7 +1090,8 @@ static struct lof_probe lof_probes[] = {
 		.why = "set or clear the on-fault tag with VM_LOCKED",
 	},
 	{
-		.kp = { .pre_handler = lof_munlock_pre },
+		.kp = { .pre_handler = lof_munlock_pre, .post_handler = lof_post_nop },
+		LOF_FTRACE_HOOK(lof_munlock_ftrace)
 		.names = { "munlock_vma_pages_range" },
 		.why = "clear the on-fault tag with VM_LOCKED on munlock",
 		.optional = true,	/* gone in 5.18: mlock_fixup() does it */
@@ -1101,19 +1244,17 @@ EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_unlockall);
 static int lof_register_probe(struct lof_probe *p)
 {
 #ifdef LOF_REDIRECT_BY_FTRACE
-	if (p == &lof_probes[LOF_PROBE_POPULATE]) {
+	if (p->ops.func) {
 		int ret;
 
-		lof_populate_ip = (unsigned long)lof_lookup_name(p->kp.symbol_name);
-		if (!lof_populate_ip)
+		p->ip = (unsigned long)lof_lookup_name(p->kp.symbol_name);
+		if (!p->ip)
 			return -ENOENT;
-		ret = ftrace_set_filter_ip(&lof_populate_ops, lof_populate_ip,
-					   0, 0);
+		ret = ftrace_set_filter_ip(&p->ops, p->ip, 0, 0);
 		if (!ret)
-			ret = register_ftrace_function(&lof_populate_ops);
+			ret = register_ftrace_function(&p->ops);
 		if (ret)
-			ftrace_set_filter_ip(&lof_populate_ops, lof_populate_ip,
-					     1, 0);
+			ftrace_set_filter_ip(&p->ops, p->ip, 1, 0);
 		return ret;
 	}
 #endif
@@ -1126,9 +1267,9 @@ static void lof_unregister_probe(struct lof_probe *p)
 		return;
 	p->registered = false;
 #ifdef LOF_REDIRECT_BY_FTRACE
-	if (p == &lof_probes[LOF_PROBE_POPULATE]) {
-		unregister_ftrace_function(&lof_populate_ops);
-		ftrace_set_filter_ip(&lof_populate_ops, lof_populate_ip, 1, 0);
+	if (p->ops.func) {
+		unregister_ftrace_function(&p->ops);
+		ftrace_set_filter_ip(&p->ops, p->ip, 1, 0);
 		return;
 	}
 #endif
@@ -1163,10 +1304,13 @@ int lof_engine_init(void)
 	}
 #ifdef LOF_FOLL_MLOCK
 	lof_follow_page_mask = lof_lookup_name("follow_page_mask");
-	if (!lof_follow_page_mask) {
-		pr_err("cannot find follow_page_mask in this kernel, needed to mlock the present pages of ranges locked on fault; refusing to load\n");
+	lof_walk_range_fn = lof_lookup_name("walk_page_range");
+	if (!lof_follow_page_mask || !lof_walk_range_fn) {
+		pr_err("cannot find follow_page_mask and walk_page_range in this kernel, needed to mlock the present pages of ranges locked on fault; refusing to load\n");
 		return -ENOENT;
 	}
+	/* absent: munlock of a range locked on fault walks it all, as natively */
+	lof_munlock_vma_pages_range = lof_lookup_name("munlock_vma_pages_range");
 #endif
 
 	for (i = 0; i < ARRAY_SIZE(lof_probes); i++) {
@@ -1228,6 +1372,10 @@ void lof_engine_exit(void)
 	lof_eager_exit();
 	lof_unregister_ret(ARRAY_SIZE(lof_retprobes));
 	lof_unregister(ARRAY_SIZE(lof_probes));
+#ifdef LOF_FOLL_MLOCK
+	/* a munlock replacement may still be returning from its module_put() */
+	lof_wait_returns();
+#endif
 	/* lof_mm entries are freed by RCU; none can be left (module refs) */
 	rcu_barrier();
 }

@@ -149,6 +149,8 @@ static const char *lof_st_run(long *err)
 	lof_st_look(&v);
 	if (v.flags & (VM_LOCKED | LOF_VM_ONFAULT))
 		return "munlock() left VM_LOCKED or the on-fault tag";
+	if (v.resident != npages || v.mlocked)
+		return "munlock() left a page mlocked";
 	if (v.locked_vm != base)
 		return "locked_vm did not come back after munlock()";
 	return NULL;

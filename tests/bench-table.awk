@@ -23,6 +23,13 @@ $2 == "munlock_1g_1pct" { unl_n = $4; unl_m = $6 }
 $2 == "vmrss_1pct" { rss_n = $4; rss_m = $6 }
 $2 == "vmlck_1g" { lck_n = $4; lck_m = $6 }
 $2 == "query_hold_64g" { qh_q = $4; qh_s = $6; qh_i = $8 }
+$2 ~ /^sparse_/ {
+	# sparse_<GiB>g_<touched>_<op>: one row per range, a column pair per op
+	n = split($2, f, "_")
+	key = f[2] "_" f[3]
+	if (!(key in seen)) { seen[key] = 1; keys[++nkeys] = key }
+	sn[key, f[4]] = $4; sm[key, f[4]] = $6
+}
 $2 == "unrelated_fault_sample" { loaded = loaded " " $4; unloaded = unloaded " " $6; samples++ }
 END {
 	printf("# lockonfault benchmarks\n\n")
@@ -39,6 +46,20 @@ END {
 	printf("| page fault of an unrelated process (unloaded vs loaded) | %s ns | %s ns | %.3f | <= 1.02x | %s |\n",
 	       med(unloaded), med(loaded), med(loaded) / med(unloaded),
 	       (med(loaded) / med(unloaded) <= 1.02) ? "yes" : "no")
+	if (nkeys) {
+		printf("\nSparse ranges locked on fault (MAP_NORESERVE, MADV_NOHUGEPAGE, touched pages evenly spread), medians of\nalternating rounds: native mlock2(MLOCK_ONFAULT) against the module. Exit is SIGKILL to reaped.\n\n")
+		printf("| range | touched | lock call | munlock | munmap | exit |\n|---|---|---|---|---|---|\n")
+		for (i = 1; i <= nkeys; i++) {
+			k = keys[i]
+			split(k, g, "_")
+			printf("| %s GiB | %s pages |", substr(g[1], 1, length(g[1]) - 1), g[2])
+			split("lock munlock munmap exit", ops, " ")
+			for (j = 1; j <= 4; j++)
+				printf(" %s / %s ms (%.0fx) |", sn[k, ops[j]], sm[k, ops[j]],
+				       sm[k, ops[j]] > 0 ? sn[k, ops[j]] / sm[k, ops[j]] : 0)
+			printf("\n")
+		}
+	}
 	if (qh_q != "")
 		printf("\nLOF_IOC_QUERY of a 64 GiB mapping with one page in every 2 MiB: %s ms a query. The longest mmap+munmap\nof another thread of the process during the queries: %s ms (%s ms over as long with no query).\n",
 		       qh_q, qh_s, qh_i)

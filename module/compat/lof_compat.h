@@ -184,6 +184,16 @@ static inline int mmap_read_lock_killable(struct mm_struct *mm)
 }
 #endif
 
+/* Whether anyone holds the mmap lock (5.8 renamed mmap_sem mmap_lock). */
+static inline bool lof_mmap_is_locked(struct mm_struct *mm)
+{
+#ifdef HAVE_MMAP_LOCK
+	return rwsem_is_locked(&mm->mmap_lock);
+#else
+	return rwsem_is_locked(&mm->mmap_sem);
+#endif
+}
+
 /*
  * Arguments of a probed function at its entry, and the way to make it
  * return at once with a value of our choosing.

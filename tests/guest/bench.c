@@ -14,6 +14,10 @@
  *        bench query-hold the longest mmap+munmap of one thread while
  *                         another queries a 64 GiB sparse mapping: how
  *                         long LOF_IOC_QUERY holds the mmap lock
+ *        bench sparse GIB TOUCHED ROUNDS
+ *                         a GIB GiB range locked on fault with TOUCHED
+ *                         pages touched (evenly spread): the lock call,
+ *                         munlock, munmap, and exit (SIGKILL to reaped)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -359,9 +364,130 @@ static int query_hold(void)
 	return 0;
 }
 
+/* --- sparse: the cost of a range by what is present in it ---------- */
+
+static size_t sp_len, sp_touched;
+
+static char *sp_map(int module)
+{
+	size_t stride = sp_len / PG / sp_touched * PG, i;
+	char *p = fresh(sp_len);
+
+	for (i = 0; i < sp_touched; i++)
+		p[i * stride] = 1;
+	if (do_lock(module, p, sp_len)) {
+		perror("lock");
+		exit(1);
+	}
+	return p;
+}
+
+/* lock call, munlock, munmap of a range whose pages were touched first */
+static void m_sparse(int module)
+{
+	size_t stride = sp_len / PG / sp_touched * PG, i;
+	char *p = fresh(sp_len);
+	double t;
+
+	for (i = 0; i < sp_touched; i++)
+		p[i * stride] = 1;
+	t = lof_now();
+	if (do_lock(module, p, sp_len))
+		exit(1);
+	sh->v[0] = lof_now() - t;
+	t = lof_now();
+	if (do_unlock(module, p, sp_len))
+		exit(1);
+	sh->v[1] = lof_now() - t;
+	if (do_lock(module, p, sp_len))
+		exit(1);
+	t = lof_now();
+	if (munmap(p, sp_len))
+		exit(1);
+	sh->v[2] = lof_now() - t;
+	sh->l[0] = 1;
+}
+
+/* exit: a process holding the range, from SIGKILL to reaped */
+static double sp_exit(int module)
+{
+	int fds[2], st;
+	double t;
+	pid_t pid;
+	char c;
+
+	if (pipe(fds))
+		exit(1);
+	pid = fork();
+	if (!pid) {
+		sp_map(module);
+		if (write(fds[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (read(fds[0], &c, 1) != 1) {
+		fprintf(stderr, "sparse: the holder died\n");
+		exit(1);
+	}
+	t = lof_now();
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	t = lof_now() - t;
+	close(fds[0]);
+	close(fds[1]);
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? t : -1;
+}
+
+static int sparse(size_t gib, size_t touched, int rounds)
+{
+	static const char * const what[] = { "lock", "munlock", "munmap", "exit" };
+	double v[4][2][64];
+	int r, m, i;
+
+	sp_len = gib << 30;
+	sp_touched = touched;
+	if (rounds < 1 || rounds > 64 || !touched || touched > sp_len / PG)
+		return 2;
+	for (r = 0; r < rounds; r++) {
+		for (m = 0; m < 2; m++) {
+			int k = (r & 1) ? 1 - m : m;	/* alternate */
+
+			child(m_sparse, k);
+			if (!sh->l[0]) {
+				fprintf(stderr, "sparse: a %s sample failed\n", k ? "module" : "native");
+				return 1;
+			}
+			for (i = 0; i < 3; i++)
+				v[i][k][r] = sh->v[i];
+			v[3][k][r] = sp_exit(k);
+			if (v[3][k][r] < 0) {
+				fprintf(stderr, "sparse: the holder did not die of SIGKILL\n");
+				return 1;
+			}
+		}
+	}
+	for (i = 0; i < 4; i++)
+		printf("bench: sparse_%zug_%zu_%s native %.3f module %.3f ms\n",
+		       gib, touched, what[i], median(v[i][0], rounds) * 1e3,
+		       median(v[i][1], rounds) * 1e3);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	PG = sysconf(_SC_PAGESIZE);
+	if (argc == 5 && !strcmp(argv[1], "sparse")) {
+		lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (lof_fd < 0 || sh == MAP_FAILED) {
+			perror(LOF_DEVICE_PATH);
+			return 1;
+		}
+		return sparse(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0),
+			      atoi(argv[4]));
+	}
 	if (argc == 2 && !strcmp(argv[1], "query-hold")) {
 		lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 		if (lof_fd < 0) {
@@ -383,7 +509,7 @@ int main(int argc, char **argv)
 		return onfault_faults(argv[2]);
 	}
 	if (argc != 2 || strcmp(argv[1], "engine")) {
-		fprintf(stderr, "usage: bench engine|faults|onfault-faults anon|shmem|query-hold\n");
+		fprintf(stderr, "usage: bench engine|faults|onfault-faults anon|shmem|query-hold|sparse GIB TOUCHED ROUNDS\n");
 		return 2;
 	}
 	lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
