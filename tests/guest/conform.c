@@ -316,14 +316,21 @@ static void obs_smaps(const char *label, void *base, void *p, size_t len)
  * Per page: '.' not present, 'p' present, 'm' present and mlocked;
  * then the mincore map ('1' resident).
  */
+/* FNV-1a, to compare the page strings of ranges too big to print */
+static uint64_t fnv(uint64_t h, char c)
+{
+	return (h ^ (unsigned char)c) * 1099511628211ULL;
+}
+
 static void obs_pages(const char *label, void *p, size_t len)
 {
-	static char pages[1 << 16], core[1 << 16];
+	static char pages[129], core[129];
 	static unsigned char vec[1 << 16];
-	size_t n = len / PG, i, shown = n < sizeof(pages) - 1 ? n : sizeof(pages) - 1;
+	size_t n = len / PG, i, present = 0, locked = 0;
+	uint64_t hp = 14695981039346656037ULL, hc = hp;
 	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	size_t present = 0, locked = 0;
+	int core_err = 0;
 
 	for (i = 0; i < n; i++) {
 		uint64_t e = 0, f = 0;
@@ -339,21 +346,32 @@ static void obs_pages(const char *label, void *p, size_t len)
 				locked++;
 			}
 		}
-		if (i < shown)
+		if (i < 128)
 			pages[i] = c;
+		hp = fnv(hp, c);
+		/* mincore, a chunk of the vector at a time */
+		if (i % sizeof(vec) == 0 && !core_err) {
+			size_t chunk = n - i < sizeof(vec) ? n - i : sizeof(vec);
+
+			if (mincore((char *)p + i * PG, chunk * PG, vec))
+				core_err = errno;
+		}
+		c = core_err ? '?' : (vec[i % sizeof(vec)] & 1) ? '1' : '0';
+		if (i < 128)
+			core[i] = c;
+		hc = fnv(hc, c);
 	}
-	pages[shown] = 0;
+	pages[n < 128 ? n : 128] = 0;
+	core[n < 128 ? n : 128] = 0;
 	close(pm);
 	close(kf);
-	if (n <= sizeof(vec) && !mincore(p, len, vec)) {
-		for (i = 0; i < shown; i++)
-			core[i] = (vec[i] & 1) ? '1' : '0';
-		core[shown] = 0;
-	} else {
-		snprintf(core, sizeof(core), "(mincore: %s)", strerror(errno));
-	}
+	if (core_err)
+		out("%s: mincore: %s\n", label, strerror(core_err));
 	if (n <= 128)
 		out("%s: pages %s\n%s: core  %s\n", label, pages, label, core);
+	else
+		out("%s: pages fnv %016llx\n%s: core  fnv %016llx\n", label,
+		    (unsigned long long)hp, label, (unsigned long long)hc);
 	out("%s: present %zu mlocked %zu of %zu\n", label, present, locked, n);
 }
 
@@ -425,6 +443,14 @@ static int smaps_has_flag(void *p, const char *flag)
 	if (nl)
 		*nl = 0;
 	return strstr(vf, flag) != NULL;
+}
+
+/* The on-fault flag: "??" (the module's tag, upstream native), "lf" (RHEL). */
+static int smaps_onfault(void *p)
+{
+	int q = smaps_has_flag(p, "??"), l = smaps_has_flag(p, " lf");
+
+	return q < 0 || l < 0 ? -1 : q || l;
 }
 
 /* ------------------------------------------------------------------ */
@@ -634,6 +660,12 @@ static void c_unlock_middle_page(const struct backend *b)
 	rec("unlock page 4", b->unlock(p + 4 * PG, PG));
 	obs("after", p, p, 8 * PG);
 	EXPECT(status_kb("VmLck") == 7 * PG / 1024, "7 pages stay locked");
+	EXPECT(page_state(p, 1) == 'm' && page_state(p, 4) == 'p' && page_state(p, 2) == '.',
+	       "the touched page beside stays mlocked, the unlocked one is present, unlocked");
+	EXPECT(smaps_has_flag(p, " lo") == 1 && smaps_onfault(p) == 1 &&
+	       smaps_has_flag(p + 4 * PG, " lo") == 0 && smaps_onfault(p + 4 * PG) == 0 &&
+	       smaps_has_flag(p + 5 * PG, " lo") == 1 && smaps_onfault(p + 5 * PG) == 1,
+	       "three vmas: locked on fault, unlocked, locked on fault");
 }
 
 static void c_unlock_whole(const struct backend *b)
@@ -712,6 +744,10 @@ static void c_hole_in_middle(const struct backend *b)
 	obs("first", p, p, 16 * PG);
 	obs("last", p, p + 24 * PG, (N - 24) * PG);
 	EXPECT(errno == ENOMEM, "ENOMEM for a hole");
+	EXPECT(status_kb("VmLck") == 16 * PG / 1024 && smaps_onfault(p) == 1 &&
+	       smaps_has_flag(p + 24 * PG, " lo") == 0,
+	       "what comes before the hole is locked on fault, what comes after is not");
+	EXPECT(count_present(p, N * PG, NULL) == 0, "and nothing is faulted in");
 }
 
 static void c_wrap(const struct backend *b)
@@ -904,15 +940,23 @@ static void c_seed002_map_locked_partial(const struct backend *b)
 	char *p = mmap(NULL, 16 * PG, PROT_READ, MAP_SHARED | MAP_LOCKED, fd, 0);
 
 	out("mmap MAP_LOCKED past EOF: %s\n", p == MAP_FAILED ? strerrorname_np(errno) : "mapped");
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) {
+		EXPECT(0, "setup: MAP_LOCKED mmap of a short file: %s", strerrorname_np(errno));
 		return;
+	}
 	obs("after mmap", p, p, 16 * PG);
 	EXPECT(count_present(p, 16 * PG, NULL) == 4,
 	       "seed 002: MAP_LOCKED succeeds with a partial populate");
 	rec("lock onfault", b->lock(p, 16 * PG, 1));
 	obs("after lock onfault", p, p, 16 * PG);
+	EXPECT(status_kb("VmLck") == 16 * PG / 1024 && smaps_onfault(p) == 1 &&
+	       count_present(p, 16 * PG, NULL) == 4,
+	       "the locked range turns on fault, counted once, its 4 pages kept");
 	rec("lock full", b->lock(p, 16 * PG, 0));
 	obs("after full lock", p, p, 16 * PG);
+	EXPECT(status_kb("VmLck") == 16 * PG / 1024 && smaps_onfault(p) == 0 &&
+	       smaps_has_flag(p, " lo") == 1,
+	       "and back to a full lock, counted once");
 	close(fd);
 }
 
@@ -1162,6 +1206,9 @@ static void c_lockall_future_onfault_populate(const struct backend *b)
 	EXPECT(count_present(q, N * PG, NULL) == 0, "MAP_POPULATE has no effect");
 	r = map(N, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_LOCKED);
 	obs("MAP_LOCKED", r, r, N * PG);
+	EXPECT(count_present(r, N * PG, NULL) == 0 && smaps_has_flag(r, " lo") == 1 &&
+	       smaps_onfault(r) == 1,
+	       "MAP_LOCKED under MCL_FUTURE|MCL_ONFAULT is locked on fault, not populated");
 	rec("unlockall", b->unlockall());
 }
 
@@ -2001,6 +2048,7 @@ static void c_conc_fault_vs_unlock(const struct backend *b)
 	}
 	stop_touchers(&t, th, 3);
 	out("failed calls %d\n", bad);
+	EXPECT(bad == 0, "every lock and unlock succeeded");
 	settle(b, t.p, t.pages);
 }
 
@@ -2026,6 +2074,7 @@ static void c_conc_fault_vs_mremap(const struct backend *b)
 	}
 	stop_touchers(&t, th, 2);
 	out("failed calls %d\n", bad);
+	EXPECT(bad == 0, "the lock and every mremap succeeded");
 	/* how many pages the touchers reached depends on scheduling */
 	smaps_relative = 1;
 	obs_smaps("before settle", t.p, t.p, all * PG);
@@ -2037,22 +2086,27 @@ static void c_conc_fault_vs_fork(const struct backend *b)
 {
 	struct thr t = { .pages = 128, .seed = 3 };
 	pthread_t th[2];
-	int i, st;
+	int i, st, bad = 0, failed = 0;
 
 	t.p = anon(t.pages);
-	b->lock(t.p, t.pages * PG, 1);
+	if (b->lock(t.p, t.pages * PG, 1))
+		failed++;
 	run_touchers(&t, th, 2);
 	pin_self();
 	for (i = 0; i < 20; i++) {
 		pid_t pid = fork();
 
 		if (pid == 0)
-			_exit(status_kb("VmLck") == 0 ? 0 : 1);
-		waitpid(pid, &st, 0);
-		if (!WIFEXITED(st) || WEXITSTATUS(st))
-			out("fork %d: child had locked memory\n", i);
+			_exit(status_kb("VmLck") == 0 && smaps_onfault(t.p) == 0 ? 0 : 1);
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st)) {
+			out("fork %d: child had locked memory or the on-fault flag\n", i);
+			bad++;
+		}
 	}
 	stop_touchers(&t, th, 2);
+	EXPECT(bad == 0, "no forked child has locked memory or the on-fault flag");
+	EXPECT(failed == 0, "the lock succeeded");
 	settle(b, t.p, t.pages);
 }
 
@@ -2060,17 +2114,21 @@ static void c_conc_lock_threads(const struct backend *b)
 {
 	struct thr t = { .pages = 512, .seed = 4 };
 	pthread_t th[4];
-	int i;
+	int i, bad = 0;
 
 	t.p = anon(t.pages);
 	run_touchers(&t, th, 4);
 	pin_self();
 	for (i = 0; i < 50; i++) {
-		b->lock(t.p, t.pages * PG, i & 1);
-		b->lockall(MCL_CURRENT | MCL_ONFAULT);
-		b->unlockall();
+		if (b->lock(t.p, t.pages * PG, i & 1))
+			bad++;
+		if (b->lockall(MCL_CURRENT | MCL_ONFAULT))
+			bad++;
+		if (b->unlockall())
+			bad++;
 	}
 	stop_touchers(&t, th, 4);
+	EXPECT(bad == 0, "every lock, lockall and unlockall succeeded");
 	settle(b, t.p, t.pages);
 }
 
