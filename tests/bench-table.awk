@@ -22,7 +22,7 @@ $2 == "fault_in_onfault" { flt_n = $4; flt_m = $6 }
 $2 == "munlock_1g_1pct" { unl_n = $4; unl_m = $6 }
 $2 == "vmrss_1pct" { rss_n = $4; rss_m = $6 }
 $2 == "vmlck_1g" { lck_n = $4; lck_m = $6 }
-$2 == "query_hold_64g" { qh_q = $4; qh_s = $6; qh_i = $8 }
+$2 == "query_hold_64g" { qh_q = $4; qh_s = $7; qh_i = $9 }
 $2 ~ /^sparse_/ {
 	# sparse_<GiB>g_<touched>_<op>: one row per range, a column pair per op
 	n = split($2, f, "_")
@@ -33,7 +33,7 @@ $2 ~ /^sparse_/ {
 $2 == "unrelated_fault_sample" { loaded = loaded " " $4; unloaded = unloaded " " $6; samples++ }
 END {
 	printf("# lockonfault benchmarks\n\n")
-	printf("Commit %s (make bench). Guest kernel %s under QEMU %s, %s. Native = the kernel's own mlock2(MLOCK_ONFAULT)/munlock;\n", commit, kver, accel, date)
+	printf("Commit %s (%s). Guest kernel %s under QEMU %s, %s. Native = the kernel's own mlock2(MLOCK_ONFAULT)/munlock;\n", commit, how ? how : "make bench", kver, accel, date)
 	printf("module = LOF_IOC_LOCK/LOF_IOC_UNLOCK. Medians of 9 alternating rounds, each in a fresh process;\n")
 	printf("unrelated faults: best of 5 passes over 128 MiB, median of %d samples with the module loaded and unloaded.\n\n", samples)
 	printf("| what | native | module | ratio | target | met |\n|---|---|---|---|---|---|\n")
