@@ -7,8 +7,11 @@
  *        fuzz --user UID SEED OPS ...      the same, each process running
  *                                          as UID with no capabilities
  *                                          once its /proc files are open
- *        fuzz --selftest SEED OPS          the same with a model that
- *                                          forgets touches: must fail
+ *        fuzz --native [--user UID] SEED OPS ...
+ *                                          the same with the kernel's own
+ *                                          mlock2(MLOCK_ONFAULT), munlock,
+ *                                          mlockall, munlockall instead of
+ *                                          the module: checks the model
  *        fuzz --stress SECONDS             threads faulting while others
  *                                          munlock, relock, mremap, fork
  *        fuzz --hold SECONDS               lock on fault and keep faulting
@@ -24,25 +27,49 @@
  * sizes, flags, reserved fields, unknown commands, wrapping lengths) with
  * mmap, munmap, mremap (grow, shrink, move with MREMAP_FIXED), mprotect,
  * madvise, brk, fork, exec, mlock, munlock, mlockall, munlockall and page
- * touches.  After every operation:
+ * touches.
+ *
+ * The fuzzer keeps its own model of every page of every slot (and of its
+ * reserve): unlocked, locked on fault or fully locked, and whether it must
+ * or may be present.  The model follows from the operations it issued and
+ * from what Linux documents for them (mlock(2), mlockall(2), mmap(2),
+ * mremap(2), mprotect(2), madvise(2)), never from the module's answers:
+ * the result a lock, unlock or lockall request must have is predicted
+ * before it is made, and the kernel's own calls (mmap, mremap, mprotect,
+ * madvise, mlock, munlock, mlockall) change the model as they report.  A
+ * read fault on a file or shmem mapping maps, besides its page,
+ * fault-around's window (fault_around_bytes, cut at the vma and the page
+ * table) of what mincore() says is in the page cache.
+ * After every operation:
+ *  - the pages of the slot it changed (every slot's after a process-wide
+ *    one) are present where the model says they must be, and absent where
+ *    it says they cannot be (pagemap);
+ *  - as root, each present page is PG_mlocked in a locked range and not
+ *    in an unlocked one (kpageflags), where the kernel sets the flag
+ *    synchronously: from 5.18 always, before it for anonymous pages or
+ *    with eager=1 (page cache pages are mlocked there by reclaim, later);
+ *    the zero page never.  PG_unevictable is not checked: it follows
+ *    through per-CPU LRU batches;
+ *  - VmLck equals the model's locked pages plus the locked vmas outside
+ *    the slots and the reserve (stack, heap, libraries after mlockall),
+ *    as smaps measured them last; a difference reads smaps at once;
  *  - VmLck equals what the module's query says is locked (on fault or
  *    fully) over the whole address space;
- *  - no page of a slot is present that the process did not touch, unless
- *    it was fully locked (which populates) at some point;
  *  - an invalid ioctl failed with an errno the ABI documents for it and
  *    changed nothing (VmLck and the query's totals);
  *  - as the unprivileged user, VmLck never exceeds RLIMIT_MEMLOCK.
  *    (--user: started as root, a process opens /proc/self/pagemap, then
  *    drops to UID, its groups and every capability, and opens the device
  *    again as that user: 4.0 and 4.1 let only CAP_SYS_ADMIN open pagemap.)
- * (the page check covers the slot an operation changed, every slot after
- * a process-wide operation; one query of the whole address space serves
- * every check of a step).  Every 64th operation and at the end, and
- * after every process-wide one, /proc/self/smaps is read: the sizes
- * of the vmas marked "lo" add up to VmLck, and for every vma of a slot the
- * query's state matches smaps ("lo" with the unnamed tag bit "??" = on
- * fault, "lo" alone = locked).  A fork child checks that it inherited no
- * lock; an exec'd image checks it again.
+ * (one query of the whole address space serves every check of a step).
+ * Every 64th operation and at the end, after every process-wide one and
+ * whenever VmLck is not what the model says, /proc/self/smaps is read:
+ * every vma of a slot or of the reserve is in the model's state ("lo" with
+ * the module's unnamed tag bit "??" = on fault, "lo" alone = locked, never
+ * "??" without "lo"), and the query agrees; the sizes of the vmas marked
+ * "lo" add up to VmLck.  A fork child checks that it inherited no lock
+ * (VmLck, the query, no vma "lo" or tagged in its smaps); an exec'd image
+ * checks it again.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,6 +82,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <grp.h>
+#include <sched.h>
+#include <sys/utsname.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -73,12 +102,22 @@
 
 enum kind { K_ANON, K_SHANON, K_MEMFD, K_FILE, NKINDS };
 
+#define RPAGES		(NSLOTS * 2 * MAXPAGES)
+
+/* The model's lock states (as the query's, but never read from it). */
+enum { M_UNLOCKED, M_ONFAULT, M_LOCKED };
+
 struct slot {
 	char *addr;		/* NULL: empty */
 	size_t pages;
 	int kind;
 	int prot;
-	unsigned char touched[MAXPAGES];	/* may be present */
+	/* the model, page by page */
+	unsigned char lk[MAXPAGES];	/* M_*: the lock state */
+	unsigned char must[MAXPAGES];	/* present for sure */
+	unsigned char may[MAXPAGES];	/* may be present */
+	unsigned char known[MAXPAGES];	/* PG_mlocked at once while locked (before 5.18) */
+	unsigned char wp[MAXPAGES];	/* write-protected by a fork */
 };
 
 static long PG;
@@ -86,9 +125,20 @@ static int lof_fd = -1;
 static struct slot slots[NSLOTS];
 static char *reserve;		/* PROT_NONE; 2 move targets per slot */
 static int reserve_broken;	/* a hole could not be filled again */
+static unsigned char rlk[RPAGES];	/* the model of the reserve: lock state */
+static unsigned char rmapped[RPAGES];	/* still the reserve's (not a slot's) */
+static int mfuture;		/* M_*: what new mappings get (MCL_FUTURE) */
+static long other_kb;		/* VmLck outside slots and reserve, at the last smaps */
+static int need_smaps;		/* VmLck is not what the model says */
+static int before_518;		/* the kernel mlocks page cache lazily */
+static int sync_mlock_file;	/* page cache pages are mlocked at once */
+static size_t around_pages = 16;	/* fault_around_bytes / page size */
+static int kpf_fd = -1;		/* /proc/kpageflags (root) */
+static int native_mode;		/* --native: the kernel's own calls, no module */
+static uint64_t zero_pfn;	/* the zero page (3.10 has no KPF_ZERO_PAGE) */
+static unsigned long pages_checked, flags_checked, predictions;
 static unsigned long long rng;
 static unsigned long ops_done, invalid_done, checks_done, violations;
-static int selftest;
 static long drop_uid = -1;	/* --user: run the workers as this uid */
 static long memlock_kb = -1;	/* the RLIMIT_MEMLOCK checked, if any */
 static const char *filedir = "/tmp";
@@ -213,18 +263,6 @@ static const struct lof_query_entry *qall_at(uintptr_t addr)
 	return NULL;
 }
 
-/* State (enum lof_state) of every page of a slot, from the query. */
-static void slot_states(const struct slot *s, unsigned char *st)
-{
-	size_t p;
-
-	for (p = 0; p < s->pages; p++) {
-		const struct lof_query_entry *e = qall_at((uintptr_t)s->addr + p * PG);
-
-		st[p] = e ? e->state : LOF_STATE_UNMAPPED;
-	}
-}
-
 /* ------------------------------------------------------------------ */
 /* Invariants                                                           */
 
@@ -234,7 +272,7 @@ static void slot_states(const struct slot *s, unsigned char *st)
  * lockdep), and the checks run after every operation.  "self" is
  * resolved at open: a fork child must open its own.
  */
-static int pagemap_fd = -1, status_fd = -1, smaps_fd = -1;
+static int pagemap_fd = -1, status_fd = -1, smaps_fd = -1, maps_fd = -1;
 static char procbuf[1 << 18];
 
 /* Read a whole /proc file from its start into procbuf; NUL-terminated. */
@@ -264,27 +302,72 @@ static long vmlck_kb(void)
 	return strtol(p + 7, NULL, 10);
 }
 
+#define KPF_ANON	12
+#define KPF_ZERO_PAGE	24
+#define KPF_MLOCKED	33
+#define PM_PRESENT	(1ULL << 63)
+#define PM_SWAP		(1ULL << 62)
+#define PM_PFN		((1ULL << 55) - 1)
+
+static const char *const mname[] = { "unlocked", "locked on fault", "locked" };
+
+/* Pages the model has locked: the slots' and the reserve's. */
+static long model_locked_pages(void)
+{
+	long n = 0;
+	size_t i, p;
+
+	for (i = 0; i < NSLOTS; i++)
+		for (p = 0; slots[i].addr && p < slots[i].pages; p++)
+			n += slots[i].lk[p] != M_UNLOCKED;
+	for (p = 0; p < RPAGES; p++)
+		n += rmapped[p] && rlk[p] != M_UNLOCKED;
+	return n;
+}
+
+/*
+ * A slot's pages against the model: present where they must be, absent
+ * where they cannot be; PG_mlocked where the kernel sets it at once.
+ */
 static void check_slot_pages(struct slot *s)
 {
-	unsigned char st[MAXPAGES];
 	uint64_t pm[MAXPAGES];
 	size_t p;
 	off_t off = (uintptr_t)s->addr / PG * 8;
 
-	slot_states(s, st);
 	if (pread(pagemap_fd, pm, s->pages * 8, off) != (ssize_t)(s->pages * 8)) {
 		violation("pagemap: %s", strerror(errno));
 		return;
 	}
 	for (p = 0; p < s->pages; p++) {
-		int present = !!(pm[p] & (3ULL << 62));	/* present or swapped */
+		int present = !!(pm[p] & (PM_PRESENT | PM_SWAP));
+		uint64_t pfn = pm[p] & PM_PFN, f;
+		int ml, zero, anon;
 
-		/* a full lock populates: from now on these may be present */
-		if (st[p] == LOF_STATE_LOCKED && !selftest)
-			s->touched[p] = 1;
-		if (present && !s->touched[p])
-			violation("page %zu of a slot (kind %d, state %d) is present but was never touched",
-				  p, s->kind, st[p]);
+		pages_checked++;
+		if (present && !s->may[p])
+			violation("page %zu of a slot (kind %d, %s) is present, but nothing the process did can have brought it in",
+				  p, s->kind, mname[s->lk[p]]);
+		if (!present && s->must[p])
+			violation("page %zu of a slot (kind %d, %s, prot %d) is not present, but was touched or populated",
+				  p, s->kind, mname[s->lk[p]], s->prot);
+		if (kpf_fd < 0 || !(pm[p] & PM_PRESENT) || !pfn)
+			continue;
+		if (pread(kpf_fd, &f, 8, (off_t)pfn * 8) != 8) {
+			violation("kpageflags: %s", strerror(errno));
+			return;
+		}
+		flags_checked++;
+		ml = (f >> KPF_MLOCKED) & 1;
+		zero = ((f >> KPF_ZERO_PAGE) & 1) || pfn == zero_pfn;
+		anon = (f >> KPF_ANON) & 1;
+		if (s->lk[p] == M_UNLOCKED && ml)
+			violation("page %zu of a slot (kind %d) is mlocked in an unlocked range", p, s->kind);
+		/* (before 5.18: see model_set()) */
+		if (s->lk[p] != M_UNLOCKED && !ml && !zero && (anon || sync_mlock_file) &&
+		    (!before_518 || s->known[p]))
+			violation("page %zu of a slot (kind %d, %s, %s page) is present but not mlocked",
+				  p, s->kind, mname[s->lk[p]], anon ? "anonymous" : "page cache");
 	}
 }
 
@@ -298,12 +381,16 @@ static void check_cheap(void)
 	long lck = vmlck_kb();
 	int i;
 
-	query_all();
+	if (!native_mode)
+		query_all();
 	checks_done++;
-	if ((uint64_t)lck * 1024 != qtot.onfault + qtot.locked)
+	if (!native_mode && (uint64_t)lck * 1024 != qtot.onfault + qtot.locked)
 		violation("VmLck %ld kB but the query says %llu kB on fault + %llu kB locked",
 			  lck, (unsigned long long)qtot.onfault / 1024,
 			  (unsigned long long)qtot.locked / 1024);
+	/* the rest is smaps' to tell: what is outside the model can change */
+	if (lck != model_locked_pages() * (PG / 1024) + other_kb)
+		need_smaps = 1;
 	if (invalid_kind >= 0 && (lck != last_lck || qtot.onfault != last_tot.onfault ||
 				  qtot.locked != last_tot.locked))
 		violation("invalid ioctl kind %d changed VmLck %ld -> %ld kB or the query's totals",
@@ -320,21 +407,65 @@ static void check_cheap(void)
 			check_slot_pages(&slots[i]);
 	/* the fuzzer's own bookkeeping: the reserve has no hole */
 	{
-		static unsigned char vec[NSLOTS * 2 * MAXPAGES];
+		static unsigned char vec[RPAGES];
 
-		if (!reserve_broken && mincore(reserve, NSLOTS * 2 * MAXPAGES * PG, vec))
+		if (!reserve_broken && mincore(reserve, RPAGES * PG, vec))
 			violation("the reserve has a hole: %s", strerror(errno));
 	}
+}
+
+/*
+ * A vma of smaps in state @want: the model's pages in it must be in that
+ * state.  (Natively, 4.4's smaps does not name VM_LOCKONFAULT: "lo"
+ * alone may be either lock there.)  Returns the kB of it that are neither a slot's nor the reserve's.
+ */
+static unsigned long check_vma(unsigned long start, unsigned long end, int want)
+{
+	unsigned long model_pages = 0;
+	uintptr_t r0 = (uintptr_t)reserve, r1 = r0 + RPAGES * PG;
+	int i, bad = 0;
+
+	for (i = 0; i < NSLOTS; i++) {
+		struct slot *s = &slots[i];
+		uintptr_t a = (uintptr_t)s->addr, b = a + s->pages * PG, x;
+
+		if (!s->addr || a >= end || b <= start)
+			continue;
+		for (x = a > start ? a : start; x < b && x < end; x += PG) {
+			size_t p = (x - a) / PG;
+
+			model_pages++;
+			if (s->lk[p] != want && !(want == M_LOCKED && native_mode && s->lk[p]) &&
+			    !bad++)
+				violation("vma %lx-%lx is %s, but page %zu of slot %d (kind %d) should be %s",
+					  start, end, mname[want], p, i, s->kind, mname[s->lk[p]]);
+		}
+	}
+	if (r0 < end && r1 > start) {
+		uintptr_t x;
+
+		for (x = r0 > start ? r0 : start; x < r1 && x < end; x += PG) {
+			size_t p = (x - r0) / PG;
+
+			if (!rmapped[p])
+				continue;
+			model_pages++;
+			if (rlk[p] != want && !(want == M_LOCKED && native_mode && rlk[p]) && !bad++)
+				violation("vma %lx-%lx is %s, but reserve page %zu should be %s",
+					  start, end, mname[want], p, mname[rlk[p]]);
+		}
+	}
+	return ((end - start) / PG - model_pages) * (PG / 1024);
 }
 
 /* smaps: "lo" sizes add up to VmLck; slots' vmas agree with the query. */
 static void check_smaps(void)
 {
 	char *line, *next;
-	unsigned long start = 0, end = 0, size_kb = 0, lo_kb = 0;
+	unsigned long start = 0, end = 0, size_kb = 0, lo_kb = 0, other = 0;
 	long lck;
 
-	if (!qall_fresh)
+	if (!qall_fresh && !native_mode)
 		query_all();
 	if (proc_read(smaps_fd) < 0) {
 		violation("smaps: %s", strerror(errno));
@@ -356,12 +487,18 @@ static void check_smaps(void)
 			size_kb = a;
 		} else if (!strncmp(line, "VmFlags:", 8)) {
 			int lo = strstr(line, " lo") != NULL;
-			int tag = strstr(line, " ??") != NULL;
-			int i;
+			int tag = strstr(line, native_mode ? " lf" : " ??") != NULL;
+			int i, m = !lo ? M_UNLOCKED : tag ? M_ONFAULT : M_LOCKED;
+			unsigned long outside;
 
-			if (lo)
+			if (tag && !lo)
+				violation("vma %lx-%lx: the module's tag without VM_LOCKED", start, end);
+			outside = check_vma(start, end, m);
+			if (lo) {
 				lo_kb += size_kb;
-			for (i = 0; i < NSLOTS; i++) {
+				other += outside;
+			}
+			for (i = 0; i < NSLOTS && !native_mode; i++) {
 				struct slot *s = &slots[i];
 				const struct lof_query_entry *e = qall_at(start);
 				unsigned int want;
@@ -383,16 +520,33 @@ static void check_smaps(void)
 	lck = vmlck_kb();
 	if ((unsigned long)lck != lo_kb)
 		violation("VmLck %ld kB but smaps vmas marked lo add up to %lu kB", lck, lo_kb);
+	other_kb = other;
+	need_smaps = 0;
 }
 
 /* ------------------------------------------------------------------ */
-/* Operations                                                           */
+/* Requests                                                             */
+
+/*
+ * With --native the requests are the kernel's own calls, to check the
+ * model against native lock-on-fault where a kernel has it (the flags are
+ * the same numbers).
+ */
+#ifndef SYS_mlock2
+#if defined(__x86_64__)
+#define SYS_mlock2 325
+#elif defined(__i386__)
+#define SYS_mlock2 376
+#endif
+#endif
 
 static int lof_lock(void *a, size_t len, unsigned int flags)
 {
 	struct lof_range r = { .size = sizeof(r), .flags = flags,
 			       .addr = (uintptr_t)a, .len = len };
 
+	if (native_mode)
+		return syscall(SYS_mlock2, a, len, flags);
 	return ioctl(lof_fd, LOF_IOC_LOCK, &r);
 }
 
@@ -400,6 +554,8 @@ static int lof_unlock(void *a, size_t len)
 {
 	struct lof_range r = { .size = sizeof(r), .addr = (uintptr_t)a, .len = len };
 
+	if (native_mode)
+		return munlock(a, len);
 	return ioctl(lof_fd, LOF_IOC_UNLOCK, &r);
 }
 
@@ -407,6 +563,8 @@ static int lof_lockall(unsigned int flags)
 {
 	struct lof_lockall a = { .size = sizeof(a), .flags = flags };
 
+	if (native_mode)
+		return mlockall(flags);
 	return ioctl(lof_fd, LOF_IOC_LOCKALL, &a);
 }
 
@@ -414,34 +572,221 @@ static int lof_unlockall(void)
 {
 	struct lof_lockall a = { .size = sizeof(a) };
 
+	if (native_mode)
+		return munlockall();
 	return ioctl(lof_fd, LOF_IOC_UNLOCKALL, &a);
 }
+
+/* ------------------------------------------------------------------ */
+/* The model                                                            */
+
+/* The pages of @s that [a, a + len) covers, rounded as mlock() rounds. */
+static void pages_of(const struct slot *s, const char *a, size_t len, size_t *first, size_t *n)
+{
+	uintptr_t b = (uintptr_t)a & ~(uintptr_t)(PG - 1);
+	uintptr_t e = ((uintptr_t)a + len + PG - 1) & ~(uintptr_t)(PG - 1);
+
+	*first = (b - (uintptr_t)s->addr) / PG;
+	*n = (e - b) / PG;
+	if (*first + *n > s->pages)
+		*n = s->pages - *first;
+}
+
+/*
+ * Pages [first, first + n) of @s are now in state @st: a full lock
+ * populates.  Before 5.18 which pages are PG_mlocked at once is known for
+ * anonymous pages only (page cache pages wait for reclaim, unless
+ * eager=1), and not for all of them: a page is mlocked by the fault that
+ * brings it into a locked vma, and every lock request (the same state
+ * again too) walks the present pages with follow_page(FOLL_MLOCK), which
+ * skips, natively too, a page a fork or mprotect() write-protected where
+ * the walk asks for write access (a private writable vma, on fault);
+ * reclaim mlocks those later.  A full lock faults them writable first.
+ */
+static void model_set(struct slot *s, size_t first, size_t n, int st)
+{
+	int priv = s->kind == K_ANON || s->kind == K_FILE;
+	size_t p;
+
+	for (p = first; p < first + n; p++) {
+		s->lk[p] = st;
+		if (st == M_UNLOCKED) {
+			s->known[p] = 0;
+			continue;
+		}
+		if (s->prot == PROT_NONE)
+			continue;	/* the walk fails at once */
+		if (st == M_LOCKED) {
+			s->must[p] = s->may[p] = s->known[p] = 1;
+			if (priv && (s->prot & PROT_WRITE))
+				s->wp[p] = 0;
+		} else if (s->must[p] && !(s->wp[p] && priv && (s->prot & PROT_WRITE))) {
+			s->known[p] = 1;
+		}
+	}
+}
+
+/*
+ * mlockall(2): MCL_FUTURE sets what new mappings get (and any call clears
+ * it first); MCL_CURRENT locks every mapping, on fault with MCL_ONFAULT.
+ */
+static void model_lockall(unsigned int flags)
+{
+	int st = flags & LOF_MCL_ONFAULT ? M_ONFAULT : M_LOCKED;
+	size_t i, p;
+
+	mfuture = flags & LOF_MCL_FUTURE ? st : M_UNLOCKED;
+	if (!(flags & LOF_MCL_CURRENT))
+		return;
+	for (i = 0; i < NSLOTS; i++)
+		if (slots[i].addr)
+			model_set(&slots[i], 0, slots[i].pages, st);
+	for (p = 0; p < RPAGES; p++)
+		rlk[p] = st;
+}
+
+static void model_unlockall(void)
+{
+	size_t i;
+
+	mfuture = M_UNLOCKED;
+	for (i = 0; i < NSLOTS; i++)
+		if (slots[i].addr)
+			model_set(&slots[i], 0, slots[i].pages, M_UNLOCKED);
+	memset(rlk, M_UNLOCKED, sizeof(rlk));
+}
+
+/*
+ * What a lock of @n pages of @s from @first must return, as mlock(2) and
+ * mlock2(2) have it: ENOMEM over RLIMIT_MEMLOCK (nothing changes; from
+ * 4.9 pages already locked in the range are not counted again: where the
+ * two rules differ, -1, either); ENOMEM when a full lock cannot populate
+ * PROT_NONE, the range locked all the same (before 5.18 a lock on fault
+ * too: 4.4's populate worker fails there).  *applies: whether the range
+ * is locked after it.
+ */
+static int lock_outcome(const struct slot *s, size_t first, size_t n, int onfault, int *applies)
+{
+	int none = s->prot == PROT_NONE && (!onfault || before_518);
+
+	*applies = 0;
+	if (memlock_kb >= 0) {
+		long lim = memlock_kb / (PG / 1024), cur = last_lck / (PG / 1024), had = 0;
+		size_t p;
+
+		for (p = first; p < first + n; p++)
+			had += s->lk[p] != M_UNLOCKED;
+		if (cur + (long)n - had > lim)
+			return ENOMEM;
+		if (cur + (long)n > lim)
+			return none ? -2 : -1;	/* -2: not a request to make */
+	}
+	*applies = 1;
+	return none ? ENOMEM : 0;
+}
+
+/* mlockall(2): ENOMEM with MCL_CURRENT if the address space is over the limit. */
+static int lockall_outcome(unsigned int flags)
+{
+	if (memlock_kb >= 0 && (flags & LOF_MCL_CURRENT) && lof_status_kb("VmSize") > memlock_kb)
+		return ENOMEM;
+	return 0;
+}
+
+/* A request's result against the model's prediction. */
+static void predicted(const char *what, int ret, int want)
+{
+	int e = ret ? errno : 0;
+
+	predictions++;
+	if (want >= 0 && e != want)
+		violation("%s returned %s, the model predicts %s", what,
+			  e ? strerrorname_np(e) : "0", want ? strerrorname_np(want) : "0");
+}
+
+/*
+ * A read fault at page @p of a file or shmem slot maps, besides its page,
+ * what is in the page cache in fault-around's window: fault_around_bytes
+ * from the aligned address or the vma's start, whichever is later, up to
+ * the vma's end and the page table's (mm/memory.c, do_fault_around()).
+ * The vma is the kernel's (/proc/self/maps): vmas that once were one do
+ * not always merge again (an anon_vma a fork cloned), and a vma that
+ * starts later moves the window's end further.  What was in the page
+ * cache is what mincore() says right after the fault: a page readahead
+ * was still reading just before it can have been mapped already.
+ */
+static void fault_around(struct slot *s, size_t p)
+{
+	static unsigned char vec[MAXPAGES];
+	uintptr_t base = (uintptr_t)s->addr, addr = base + p * PG, start, end, ptend;
+	unsigned long vs = 0, ve = 0;
+	char *line, *next;
+	size_t q;
+
+	if (mincore(s->addr, s->pages * PG, vec)) {
+		violation("mincore of a slot: %s", strerror(errno));
+		return;
+	}
+	if (proc_read(maps_fd) < 0) {
+		violation("maps: %s", strerror(errno));
+		return;
+	}
+	for (line = procbuf; *line && !ve; line = next) {
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		if (sscanf(line, "%lx-%lx", &vs, &ve) != 2 || addr < vs || addr >= ve)
+			ve = 0;
+	}
+	if (!ve) {
+		violation("maps: no vma at %lx", (unsigned long)addr);
+		return;
+	}
+	if (vs < base)
+		vs = base;
+	if (ve > base + s->pages * PG)
+		ve = base + s->pages * PG;
+	start = addr & ~(uintptr_t)(around_pages * PG - 1);
+	if (start < vs)
+		start = vs;
+	end = start + around_pages * PG;
+	if (end > ve)
+		end = ve;
+	ptend = (start | ((2UL << 20) - 1)) + 1;
+	if (end > ptend)
+		end = ptend;
+	for (q = (start - base) / PG; q < (end - base) / PG; q++)
+		if (vec[q] & 1)
+			s->may[q] = 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Operations                                                           */
 
 static int prots[] = { PROT_READ | PROT_WRITE, PROT_READ, PROT_NONE };
 
 static void op_map(struct slot *s)
 {
-	size_t pages = 1 + below(MAXPAGES);
-	int kind = below(NKINDS), fd = -1, flags = 0;
+	size_t pages = 1 + below(MAXPAGES), p;
+	int kind = below(NKINDS), fd = -1, flags = 0, st;
 	char path[256];
-	void *p;
+	void *m;
 
 	s->prot = below(4) ? PROT_READ | PROT_WRITE : prots[below(3)];
 	if (!below(8))
 		flags |= MAP_LOCKED;		/* seed 002 */
 	switch (kind) {
 	case K_ANON:
-		p = mmap(NULL, pages * PG, s->prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+		m = mmap(NULL, pages * PG, s->prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
 		break;
 	case K_SHANON:
-		p = mmap(NULL, pages * PG, s->prot, MAP_SHARED | MAP_ANONYMOUS | flags, -1, 0);
+		m = mmap(NULL, pages * PG, s->prot, MAP_SHARED | MAP_ANONYMOUS | flags, -1, 0);
 		break;
 	case K_MEMFD:
 		/* as large as the slot may grow: no SIGBUS past the end */
 		fd = memfd_create("fuzz", MFD_CLOEXEC);
 		if (fd < 0 || ftruncate(fd, MAXPAGES * PG))
 			return;
-		p = mmap(NULL, pages * PG, s->prot, MAP_SHARED | flags, fd, 0);
+		m = mmap(NULL, pages * PG, s->prot, MAP_SHARED | flags, fd, 0);
 		break;
 	default:
 		snprintf(path, sizeof(path), "%s/fuzzXXXXXX", filedir);
@@ -451,21 +796,35 @@ static void op_map(struct slot *s)
 		unlink(path);
 		if (ftruncate(fd, MAXPAGES * PG))
 			return;
-		p = mmap(NULL, pages * PG, s->prot, MAP_PRIVATE | flags, fd, 0);
+		m = mmap(NULL, pages * PG, s->prot, MAP_PRIVATE | flags, fd, 0);
 		break;
 	}
 	if (fd >= 0)
 		close(fd);
-	if (p == MAP_FAILED)
+	if (m == MAP_FAILED)
 		return;		/* e.g. MAP_LOCKED over the limit */
-	madvise(p, pages * PG, MADV_NOHUGEPAGE);
-	if (!reserve_broken && (char *)p + pages * PG > reserve &&
-	    (char *)p < reserve + NSLOTS * 2 * MAXPAGES * PG)
-		violation("a new mapping %p landed in the reserve %p", p, (void *)reserve);
-	s->addr = p;
+	madvise(m, pages * PG, MADV_NOHUGEPAGE);
+	if (!reserve_broken && (char *)m + pages * PG > reserve &&
+	    (char *)m < reserve + RPAGES * PG)
+		violation("a new mapping %p landed in the reserve %p", m, (void *)reserve);
+	s->addr = m;
 	s->pages = pages;
 	s->kind = kind;
-	memset(s->touched, 0, sizeof(s->touched));
+	memset(s->lk, 0, sizeof(s->lk));
+	memset(s->must, 0, sizeof(s->must));
+	memset(s->may, 0, sizeof(s->may));
+	memset(s->known, 0, sizeof(s->known));
+	memset(s->wp, 0, sizeof(s->wp));
+	/*
+	 * mmap(2): a new mapping gets MCL_FUTURE's lock; MAP_LOCKED locks it
+	 * fully (populated), on fault under MCL_FUTURE|MCL_ONFAULT, whose
+	 * on-fault flag comes with the default flags (seed 002).
+	 */
+	st = mfuture;
+	if (flags & MAP_LOCKED)
+		st = mfuture == M_ONFAULT ? M_ONFAULT : M_LOCKED;
+	for (p = 0; p < pages; p++)
+		model_set(s, p, 1, st);
 }
 
 /*
@@ -475,7 +834,8 @@ static void op_map(struct slot *s)
  */
 static void released(char *a, size_t len)
 {
-	char *r0 = reserve, *r1 = reserve + NSLOTS * 2 * MAXPAGES * PG;
+	char *r0 = reserve, *r1 = reserve + RPAGES * PG;
+	size_t p;
 
 	if (a + len <= r0 || a >= r1)
 		return;
@@ -491,8 +851,23 @@ static void released(char *a, size_t len)
 	 * reserve, which could now replace another slot.
 	 */
 	if (mmap(a, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-		 MAP_FIXED, -1, 0) == MAP_FAILED)
+		 MAP_FIXED, -1, 0) == MAP_FAILED) {
 		reserve_broken = 1;
+		return;
+	}
+	for (p = (size_t)(a - r0) / PG; p < (size_t)(a + len - r0) / PG; p++) {
+		rmapped[p] = 1;
+		rlk[p] = mfuture;	/* PROT_NONE: nothing to populate */
+	}
+}
+
+/* Reserve pages a slot takes over (a move unmaps the target first). */
+static void taken(char *a, size_t len)
+{
+	size_t p;
+
+	for (p = (size_t)(a - reserve) / PG; p < (size_t)(a + len - reserve) / PG && p < RPAGES; p++)
+		rmapped[p] = 0;
 }
 
 static void op_unmap(struct slot *s)
@@ -522,40 +897,62 @@ static void op_touch(struct slot *s)
 {
 	size_t p = below(s->pages);
 	volatile char *c = s->addr + p * PG;
+	int faults = !s->may[p];
 
 	if (s->prot == PROT_NONE)
 		return;
-	s->touched[p] = !selftest;
 	if ((s->prot & PROT_WRITE) && below(2)) {
 		*c = 1;
+		s->wp[p] = 0;	/* reused or copied: mlocked if it was */
 	} else {
-		/*
-		 * A read fault on a file maps fault-around's window of what is
-		 * in the page cache, which on a block file system readahead
-		 * has just filled: those pages come with this touch, natively
-		 * too.  The window is 64 KiB from the aligned address before
-		 * the fault or the vma's start, whichever is later: within 128
-		 * KiB of the aligned address.
-		 */
-		if (s->kind == K_FILE && !selftest) {
-			uintptr_t a = (uintptr_t)s->addr + p * PG;
-			uintptr_t w = a & ~(uintptr_t)(16 * PG - 1);
-			size_t q;
-
-			for (q = 0; q < s->pages; q++) {
-				uintptr_t b = (uintptr_t)s->addr + q * PG;
-
-				if (b >= w && b < w + 32 * PG)
-					s->touched[q] = 1;
-			}
-		}
 		(void)*c;
+		if (s->kind != K_ANON)
+			fault_around(s, p);
 	}
+	/* (a page fault-around may have mapped is not known to fault now) */
+	if (faults && s->lk[p] != M_UNLOCKED)
+		s->known[p] = 1;
+	s->must[p] = s->may[p] = 1;
+}
+
+static void op_lock(struct slot *s, int onfault, int native)
+{
+	char *a, what[64];
+	size_t len, first, n;
+	int want, applies, ret;
+
+	sub(s, &a, &len);
+	pages_of(s, a, len, &first, &n);
+	want = lock_outcome(s, first, n, onfault, &applies);
+	if (want == -2)
+		return;
+	if (native)
+		ret = mlock(a, len);
+	else
+		ret = lof_lock(a, len, onfault ? LOF_LOCK_ONFAULT : 0);
+	snprintf(what, sizeof(what), "%s of %zu pages (prot %d)",
+		 native ? "mlock()" : onfault ? "lock on fault" : "full lock", n, s->prot);
+	predicted(what, ret, want);
+	if (!ret || applies)
+		model_set(s, first, n, onfault ? M_ONFAULT : M_LOCKED);
+}
+
+static void op_unlock(struct slot *s)
+{
+	char *a;
+	size_t len, first, n;
+	int native = below(2);
+
+	sub(s, &a, &len);
+	pages_of(s, a, len, &first, &n);
+	predicted(native ? "munlock()" : "unlock", native ? munlock(a, len) : lof_unlock(a, len), 0);
+	model_set(s, first, n, M_UNLOCKED);
 }
 
 static void op_mremap(struct slot *s, int idx)
 {
-	size_t pages;
+	size_t pages, old = s->pages, q;
+	char *t = NULL;
 	void *p;
 
 	switch (below(3)) {
@@ -572,9 +969,8 @@ static void op_mremap(struct slot *s, int idx)
 		pages = 1 + below(s->pages - 1);
 		p = mremap(s->addr, s->pages * PG, pages * PG, 0);
 		break;
-	default: {	/* move into this slot's own reserved area */
-		char *t = reserve + (size_t)idx * 2 * MAXPAGES * PG;
-
+	default:	/* move into this slot's own reserved area */
+		t = reserve + (size_t)idx * 2 * MAXPAGES * PG;
 		if (reserve_broken)
 			return;
 		if (s->addr == t)
@@ -583,10 +979,10 @@ static void op_mremap(struct slot *s, int idx)
 		p = mremap(s->addr, s->pages * PG, pages * PG,
 			   MREMAP_MAYMOVE | MREMAP_FIXED, t);
 		/* the kernel unmaps the target first, even if the move fails */
+		taken(t, pages * PG);
 		if (p == MAP_FAILED)
 			released(t, pages * PG);
 		break;
-	}
 	}
 	if (p == MAP_FAILED)
 		return;
@@ -596,14 +992,67 @@ static void op_mremap(struct slot *s, int idx)
 		released(s->addr, s->pages * PG);
 	else if (pages < s->pages)
 		released(s->addr + pages * PG, (s->pages - pages) * PG);
-	/*
-	 * Grown anonymous memory is new; a file's or shmem's pages at those
-	 * offsets are what was touched there before (fault-around maps them).
-	 */
-	if (pages > s->pages && s->kind == K_ANON)
-		memset(s->touched + s->pages, 0, pages - s->pages);
 	s->addr = p;
 	s->pages = pages;
+	/*
+	 * mremap(2): the pages move with their state; a grown range (one vma:
+	 * one state) is new, populated if the vma is locked fully.
+	 */
+	for (q = old; q < pages; q++) {
+		s->must[q] = s->may[q] = s->known[q] = s->wp[q] = 0;
+		model_set(s, q, 1, s->lk[old - 1]);
+	}
+	for (q = pages; q < MAXPAGES; q++)
+		s->lk[q] = s->must[q] = s->may[q] = s->known[q] = s->wp[q] = 0;
+}
+
+static void op_mprotect(struct slot *s)
+{
+	int np = prots[below(3)];
+	size_t p;
+
+	if (mprotect(s->addr, s->pages * PG, np))
+		return;
+	/*
+	 * A private fully locked vma that becomes writable is populated,
+	 * breaking COW, from 4.7 (mm/mprotect.c): may, on older kernels not.
+	 */
+	for (p = 0; p < s->pages; p++)
+		if (s->lk[p] == M_LOCKED && !(s->prot & PROT_WRITE) && (np & PROT_WRITE) &&
+		    (s->kind == K_ANON || s->kind == K_FILE))
+			s->may[p] = 1;
+	/*
+	 * A private writable vma's page protection is read-only (copy on
+	 * write): mprotect() leaves its present pages write-protected until
+	 * the next write fault, as a fork does (before 5.19 at least).
+	 */
+	if (s->kind == K_ANON || s->kind == K_FILE)
+		memcpy(s->wp, s->may, MAXPAGES);
+	s->prot = np;
+}
+
+static void op_madvise(struct slot *s)
+{
+	static const int adv[] = { MADV_DONTNEED, MADV_WILLNEED, MADV_RANDOM, MADV_NORMAL };
+	int advice = adv[below(4)], ret;
+	size_t len, first, n, q;
+	char *a;
+
+	sub(s, &a, &len);
+	a = (char *)((uintptr_t)a & ~(PG - 1));
+	pages_of(s, a, len, &first, &n);
+	ret = madvise(a, len, advice);
+	/*
+	 * madvise(2): DONTNEED fails with EINVAL on a locked vma, after the
+	 * vmas before it in the range are zapped.  WILLNEED only reads ahead
+	 * into the page cache (fault-around's business later); RANDOM and
+	 * NORMAL split and merge vmas: nothing else changes here.
+	 */
+	if (advice == MADV_DONTNEED) {
+		for (q = first; q < first + n && s->lk[q] == M_UNLOCKED; q++)
+			s->must[q] = s->may[q] = s->known[q] = s->wp[q] = 0;
+		predicted("MADV_DONTNEED", ret, q < first + n ? EINVAL : 0);
+	}
 }
 
 static void op_fork(int do_exec)
@@ -619,9 +1068,31 @@ static void op_fork(int do_exec)
 			execl("/proc/self/exe", "fuzz", "--exec-check", (char *)NULL);
 			_exit(3);
 		}
-		t = totals();
+		memset(&t, 0, sizeof(t));
+		if (!native_mode)
+			t = totals();
 		if (lof_status_kb("VmLck") != 0 || t.onfault || t.locked)
 			_exit(2);
+		/* no vma of the child is locked or tagged (mlock(2): not inherited) */
+		smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+		if (smaps_fd < 0 || proc_read(smaps_fd) < 0)
+			_exit(4);
+		{
+			char *v = procbuf;
+
+			while ((v = strstr(v, "\nVmFlags:"))) {
+				char *e = strchr(v + 1, '\n');
+
+				if (e)
+					*e = 0;
+				if (strstr(v, " lo") || strstr(v, native_mode ? " lf" : " ??"))
+					_exit(5);
+				if (!e)
+					break;
+				*e = '\n';
+				v = e;
+			}
+		}
 		/* private anonymous only: shared pages would be the parent's */
 		for (i = 0; i < 4; i++) {
 			struct slot *s = &slots[below(NSLOTS)];
@@ -633,6 +1104,10 @@ static void op_fork(int do_exec)
 	}
 	if (pid < 0)
 		return;
+	/* the parent's private pages are write-protected now */
+	for (st = 0; st < NSLOTS; st++)
+		if (slots[st].addr && (slots[st].kind == K_ANON || slots[st].kind == K_FILE))
+			memcpy(slots[st].wp, slots[st].may, MAXPAGES);
 	waitpid(pid, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		violation("%s child: status %#x (locks inherited?)", do_exec ? "exec'd" : "fork", st);
@@ -720,8 +1195,6 @@ static void one_op(void)
 	int idx = below(NSLOTS);
 	struct slot *s = &slots[idx];
 	unsigned int r = below(100);
-	char *a;
-	size_t len;
 
 	qall_fresh = 0;
 	if (!s->addr) {
@@ -744,54 +1217,100 @@ static void one_op(void)
 	if (r < 30) {
 		op_touch(s);
 	} else if (r < 40) {
-		sub(s, &a, &len);
-		lof_lock(a, len, LOF_LOCK_ONFAULT);
+		op_lock(s, 1, 0);
 	} else if (r < 44) {
-		sub(s, &a, &len);
-		lof_lock(a, len, 0);
+		op_lock(s, 0, 0);
 	} else if (r < 50) {
-		sub(s, &a, &len);
-		below(2) ? lof_unlock(a, len) : munlock(a, len);
+		op_unlock(s);
 	} else if (r < 53) {
-		sub(s, &a, &len);
-		mlock(a, len);
+		op_lock(s, 0, 1);
 	} else if (r < 57) {
 		static const unsigned int f[] = {
 			LOF_MCL_CURRENT | LOF_MCL_ONFAULT, LOF_MCL_FUTURE | LOF_MCL_ONFAULT,
 			LOF_MCL_CURRENT | LOF_MCL_FUTURE | LOF_MCL_ONFAULT, LOF_MCL_FUTURE,
 		};
-		lof_lockall(f[below(4)]);
+		unsigned int fl = f[below(4)];
+		int want = lockall_outcome(fl), ret = lof_lockall(fl);
+
+		predicted("lockall", ret, want);
+		if (!ret)
+			model_lockall(fl);
 	} else if (r < 58) {
-		mlockall(below(2) ? MCL_CURRENT : MCL_FUTURE);
+		unsigned int fl = below(2) ? LOF_MCL_CURRENT : LOF_MCL_FUTURE;
+		int want = lockall_outcome(fl);
+		int ret = mlockall(fl == LOF_MCL_CURRENT ? MCL_CURRENT : MCL_FUTURE);
+
+		predicted("mlockall()", ret, want);
+		if (!ret)
+			model_lockall(fl);
 	} else if (r < 62) {
-		below(2) ? lof_unlockall() : munlockall();
+		predicted("unlockall", below(2) ? lof_unlockall() : munlockall(), 0);
+		model_unlockall();
 	} else if (r < 66) {
 		op_unmap(s);
 	} else if (r < 72) {
 		op_mremap(s, idx);
 	} else if (r < 76) {
-		s->prot = prots[below(3)];
-		mprotect(s->addr, s->pages * PG, s->prot);
+		op_mprotect(s);
 	} else if (r < 79) {
-		static const int adv[] = { MADV_DONTNEED, MADV_WILLNEED, MADV_RANDOM, MADV_NORMAL };
-
-		int advice = adv[below(4)];
-		size_t p;
-
-		sub(s, &a, &len);
-		a = (char *)((uintptr_t)a & ~(PG - 1));
-		/* readahead fills a file's cache: asked for, like a touch */
-		if (advice == MADV_WILLNEED && s->kind != K_ANON && !selftest)
-			for (p = (a - s->addr) / PG; p < s->pages && s->addr + p * PG < a + len; p++)
-				s->touched[p] = 1;
-		madvise(a, len, advice);
+		op_madvise(s);
 	} else if (r < 81) {
 		op_brk();
 	} else if (r < 83) {
 		op_fork(below(4) == 0);
 	} else {
-		op_invalid();
+		if (!native_mode)
+			op_invalid();
 	}
+}
+
+/*
+ * What the model needs to know of the kernel: whether it mlocks page
+ * cache pages at once (from 5.18, or the module's eager=1), fault-around's
+ * window, and the zero page, which kpageflags does not name before 4.0.
+ */
+static void model_setup(void)
+{
+	struct utsname u;
+	unsigned int maj = 0, min = 0;
+	char buf[32] = "";
+	long v;
+	FILE *f;
+	char *z;
+
+	if (!uname(&u))
+		sscanf(u.release, "%u.%u", &maj, &min);
+	before_518 = maj < 5 || (maj == 5 && min < 18);
+	f = fopen("/sys/module/lockonfault/parameters/eager", "r");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	sync_mlock_file = !before_518 || buf[0] == '1' || buf[0] == 'Y';
+	f = fopen("/sys/kernel/debug/fault_around_bytes", "r");
+	if (f) {
+		if (fscanf(f, "%ld", &v) == 1 && v >= PG)
+			around_pages = v / PG;
+		fclose(f);
+	}
+	kpf_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	z = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (z != MAP_FAILED) {
+		int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+		uint64_t e = 0;
+
+		(void)*(volatile char *)z;
+		if (fd >= 0 && pread(fd, &e, 8, (uintptr_t)z / PG * 8) == 8 && (e & PM_PRESENT))
+			zero_pfn = e & PM_PFN;
+		if (fd >= 0)
+			close(fd);
+		munmap(z, PG);
+	}
+	printf("# fuzz: model: %s, page cache mlocked %s, fault-around %zu pages, page flags %s\n",
+	       before_518 ? "before 5.18" : "5.18 or later",
+	       sync_mlock_file ? "at once" : "by reclaim (not checked)", around_pages,
+	       kpf_fd >= 0 ? "checked" : "not readable (not checked)");
 }
 
 /*
@@ -815,7 +1334,7 @@ static int drop_privileges(uid_t uid)
 	}
 	close(lof_fd);
 	lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
-	if (lof_fd < 0) {
+	if (lof_fd < 0 && !native_mode) {
 		printf("# fuzz: setup: open %s as uid %u: %s\n", LOF_DEVICE_PATH, uid,
 		       strerror(errno));
 		return -1;
@@ -837,21 +1356,37 @@ static int worker(unsigned long seed, unsigned long ops)
 	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 	smaps_fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+	maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	reserve = mmap(NULL, NSLOTS * 2 * MAXPAGES * PG, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	brk0 = sbrk(0);
-	if (pagemap_fd < 0 || status_fd < 0 || smaps_fd < 0 || reserve == MAP_FAILED) {
+	if (pagemap_fd < 0 || status_fd < 0 || smaps_fd < 0 || maps_fd < 0 ||
+	    reserve == MAP_FAILED) {
 		printf("# fuzz: setup: %s\n", strerror(errno));
 		return 2;
+	}
+	memset(rmapped, 1, sizeof(rmapped));
+	/*
+	 * One CPU: since 5.18 munlock clears PG_mlocked through a per-CPU
+	 * batch that the call drains on its own CPU only.
+	 */
+	{
+		cpu_set_t set;
+		int cpu = sched_getcpu();
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu < 0 ? 0 : cpu, &set);
+		sched_setaffinity(0, sizeof(set), &set);
 	}
 	if (drop_uid >= 0 && drop_privileges((uid_t)drop_uid))
 		return 2;
 	check_cheap();		/* the state before the first operation */
+	check_smaps();
 	for (i = 0; i < ops; i++) {
 		one_op();
 		ops_done++;
 		check_cheap();
-		if (ops_done % CHECK_EVERY == 0 || dirty < 0)
+		if (ops_done % CHECK_EVERY == 0 || dirty < 0 || need_smaps)
 			check_smaps();
 	}
 	check_smaps();
@@ -863,8 +1398,9 @@ static int worker(unsigned long seed, unsigned long ops)
 	if (lof_status_kb("VmLck") != 0)
 		violation("VmLck %ld kB after unlocking and unmapping everything",
 			  lof_status_kb("VmLck"));
-	printf("# fuzz[%d] seed %lu: %lu ops (%lu invalid ioctls), %lu checks, %lu violations\n",
-	       getpid(), seed, ops_done, invalid_done, checks_done, violations);
+	printf("# fuzz[%d] seed %lu: %lu ops (%lu invalid ioctls, %lu results predicted), %lu checks of %lu pages (%lu page flags), %lu violations\n",
+	       getpid(), seed, ops_done, invalid_done, predictions, checks_done, pages_checked,
+	       flags_checked, violations);
 	return violations ? 1 : 0;
 }
 
@@ -1066,7 +1602,12 @@ int main(int argc, char **argv)
 			return 4;
 		return (lof_status_kb("VmLck") != 0 || q.onfault_bytes || q.locked_bytes) ? 2 : 0;
 	}
-	if (lof_fd < 0) {
+	if (argc > 1 && !strcmp(argv[1], "--native")) {
+		native_mode = 1;
+		argv++;
+		argc--;
+	}
+	if (lof_fd < 0 && !native_mode) {
 		printf("not ok - fuzz: open %s: %s\n", LOF_DEVICE_PATH, strerror(errno));
 		return 1;
 	}
@@ -1077,18 +1618,13 @@ int main(int argc, char **argv)
 		return hold(atof(argv[2]));
 	if (argc == 4 && !strcmp(argv[1], "--biglock"))
 		return biglock(argv[2], strtoul(argv[3], NULL, 0));
-	if (argc > 1 && !strcmp(argv[1], "--selftest")) {
-		selftest = 1;
-		argv++;
-		argc--;
-	}
 	if (argc > 2 && !strcmp(argv[1], "--user")) {
 		drop_uid = strtol(argv[2], NULL, 0);
 		argv += 2;
 		argc -= 2;
 	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: fuzz [--selftest] [--user UID] SEED OPS [PROCS [FILEDIR]] | --stress SECONDS | --hold SECONDS | --biglock MODE MB\n");
+		fprintf(stderr, "usage: fuzz [--native] [--user UID] SEED OPS [PROCS [FILEDIR]] | --stress SECONDS | --hold SECONDS | --biglock MODE MB\n");
 		return 2;
 	}
 	seed = strtoul(argv[1], NULL, 0);
@@ -1100,6 +1636,7 @@ int main(int argc, char **argv)
 	if (drop_uid < 0 && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
 	    rl.rlim_cur != RLIM_INFINITY && geteuid())
 		memlock_kb = rl.rlim_cur / 1024;
+	model_setup();
 	t0 = lof_now();
 	for (i = 0; i < procs; i++) {
 		if (fork() == 0)
@@ -1117,8 +1654,8 @@ int main(int argc, char **argv)
 	}
 	total_ops = ops / procs * procs;
 	printf("%s - fuzz%s seed %lu (%zu-bit): %lu ops in %lu processes%s, %.0f s, %lu with invariant violations\n",
-	       (selftest ? bad == procs : bad == 0) ? "ok" : "not ok",
-	       selftest ? " self-test (a model that forgets touches must be caught)" : "",
+	       bad == 0 ? "ok" : "not ok",
+	       native_mode ? " of the model against native calls" : "",
 	       seed, sizeof(long) * 8, total_ops, procs,
 	       memlock_kb >= 0 || drop_uid >= 0 ? " (unprivileged, RLIMIT_MEMLOCK checked)" : "",
 	       lof_now() - t0, bad);

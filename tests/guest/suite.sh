@@ -364,7 +364,13 @@ if [ "$mode" = mutants ]; then
 			echo "=== status $?"
 			HOSTILE_QUICK=1 /lof/hostile
 			echo "=== status $?"
+			[ -w $eager ] && echo 0 > $eager
+			/lof/fuzz $((n * 1000 + 1)) 3000 1 $LOF_FILEDIR
+			echo "=== status $?"
 		} > /tmp/mutant.out 2>&1
+		grep -q '^not ok - fuzz ' /tmp/mutant.out &&
+			echo "# mutant $n ($what): the fuzzer caught it" ||
+			echo "# mutant $n ($what): the fuzzer missed it"
 		# (the verdict is the host's: a bug that this kernel's own mm
 		# code makes harmless can only be caught on another kernel)
 		caught=$(($(grep -c -e '^not ok - ' -e '^=== status [^0]' /tmp/mutant.out) + st))
@@ -770,7 +776,14 @@ selfreport "fuzz, 32-bit" /lof/fuzz32 $((seed + 1)) $sops 1
 # pagemap).  The limit is set by root: before 5.16 the hard limit is 64 KiB.
 selfreport "fuzz as nobody" sh -c "ulimit -l 256 &&
 	/lof/fuzz --user 65534 $((seed + 2)) $sops 1"
-selfreport "fuzz self-test" /lof/fuzz --selftest $((seed + 3)) 100 1
+# The fuzzer's model against the kernel's own lock-on-fault, where there
+# is one, in the same boot: a model that does not hold natively would
+# blame the module for the kernel's behaviour.
+if [ $kernel_mlock2 = 1 ]; then
+	selfreport "fuzz of the model against native" /lof/fuzz --native $((seed + 3)) $sops 2 $fdir
+	selfreport "fuzz of the model against native, as nobody" sh -c "ulimit -l 256 &&
+		/lof/fuzz --native --user 65534 $((seed + 4)) $sops 1 $fdir"
+fi
 eager=/sys/module/lockonfault/parameters/eager
 if [ -w $eager ]; then
 	for v in 0 1; do
