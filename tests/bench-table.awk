@@ -30,9 +30,38 @@ $2 ~ /^sparse_/ {
 	if (!(key in seen)) { seen[key] = 1; keys[++nkeys] = key }
 	sn[key, f[4]] = $4; sm[key, f[4]] = $6
 }
+$2 ~ /^sparsefull_/ {
+	# where the kernel has no lock on fault: its own full lock against
+	# the module's lock on fault
+	n = split($2, f, "_")
+	key = f[2] "_" f[3]
+	if (!(key in fseen)) { fseen[key] = 1; fkeys[++nfkeys] = key }
+	fn_[key, f[4]] = $4; fm[key, f[4]] = $6
+}
 $2 == "unrelated_fault_sample" { loaded = loaded " " $4; unloaded = unloaded " " $6; samples++ }
 END {
 	printf("# lockonfault benchmarks\n\n")
+	if (nfkeys) {
+		printf("Commit %s (%s). Guest kernel %s under QEMU %s, %s. This kernel has no lock on fault: the\n", commit, how ? how : "make bench", kver, accel, date)
+		printf("only way its own paths lock a range is a full lock, mlock(), which populates all of it. To fit in the guest\n")
+		printf("that range is read-only (its populate maps the zero page: 8 bytes of page table per 4 KiB; a writable\n")
+		printf("one needs the whole range in memory and costs more), touched by reads; the module's is writable, locked\n")
+		printf("on fault, touched by writes (MAP_NORESERVE, MADV_NOHUGEPAGE, touched pages evenly spread). Medians of\n")
+		printf("alternating rounds, each in a fresh process. Exit is SIGKILL to reaped.\n\n")
+		printf("| range | touched | lock call | munlock | munmap | exit |\n|---|---|---|---|---|---|\n")
+		for (i = 1; i <= nfkeys; i++) {
+			k = fkeys[i]
+			split(k, g, "_")
+			printf("| %s GiB | %s pages |", substr(g[1], 1, length(g[1]) - 1), g[2])
+			split("lock munlock munmap exit", ops, " ")
+			for (j = 1; j <= 4; j++)
+				printf(" %s / %s ms (%.0fx) |", fn_[k, ops[j]], fm[k, ops[j]],
+				       fm[k, ops[j]] > 0 ? fn_[k, ops[j]] / fm[k, ops[j]] : 0)
+			printf("\n")
+		}
+		printf("\n(kernel's full lock / module's lock on fault, and how many times faster the module is)\n")
+		exit
+	}
 	printf("Commit %s (%s). Guest kernel %s under QEMU %s, %s. Native = the kernel's own mlock2(MLOCK_ONFAULT)/munlock;\n", commit, how ? how : "make bench", kver, accel, date)
 	printf("module = LOF_IOC_LOCK/LOF_IOC_UNLOCK. Medians of 9 alternating rounds, each in a fresh process;\n")
 	printf("unrelated faults: best of 5 passes over 128 MiB, median of %d samples with the module loaded and unloaded.\n\n", samples)

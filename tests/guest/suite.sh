@@ -116,6 +116,15 @@ if [ "$mode" = bench ]; then
 		fi
 	else
 		echo "# bench: no mlock2() on this kernel: nothing native to compare the engine with"
+		# a sparse range's cost against the kernel's own full lock of
+		# it (read-only, so that it fits: see bench.c)
+		if [ -e /sys/module/lockonfault/parameters/eager ]; then
+			echo 0 > /sys/module/lockonfault/parameters/eager
+			/lof/bench sparse-full 16 41943 3 || exit 1
+			/lof/bench sparse-full 16 419 3 || exit 1
+			/lof/bench sparse-full 64 1677 1 || exit 1
+			/lof/bench sparse-full 64 419 1 || exit 1
+		fi
 	fi
 	# page faults of an unrelated process, module loaded and not
 	i=0
