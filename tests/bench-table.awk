@@ -29,6 +29,7 @@ $2 ~ /^sparse_/ {
 	key = f[2] "_" f[3]
 	if (!(key in seen)) { seen[key] = 1; keys[++nkeys] = key }
 	sn[key, f[4]] = $4; sm[key, f[4]] = $6
+	if (f[4] == "oom") oom = 1
 }
 $2 ~ /^sparsefull_/ {
 	# where the kernel has no lock on fault: its own full lock against
@@ -37,6 +38,7 @@ $2 ~ /^sparsefull_/ {
 	key = f[2] "_" f[3]
 	if (!(key in fseen)) { fseen[key] = 1; fkeys[++nfkeys] = key }
 	fn_[key, f[4]] = $4; fm[key, f[4]] = $6
+	if (f[4] == "oom") oom = 1
 }
 $2 == "unrelated_fault_sample" { loaded = loaded " " $4; unloaded = unloaded " " $6; samples++ }
 END {
@@ -47,14 +49,15 @@ END {
 		printf("that range is read-only (its populate maps the zero page: 8 bytes of page table per 4 KiB; a writable\n")
 		printf("one needs the whole range in memory and costs more), touched by reads; the module's is writable, locked\n")
 		printf("on fault, touched by writes (MAP_NORESERVE, MADV_NOHUGEPAGE, touched pages evenly spread). Medians of\n")
-		printf("alternating rounds, each in a fresh process. Exit is SIGKILL to reaped.\n\n")
-		printf("| range | touched | lock call | munlock | munmap | exit |\n|---|---|---|---|---|---|\n")
+		printf("alternating rounds, each in a fresh process. Exit is SIGKILL to reaped%s.\n\n", oom ? "; OOM kill is from the holder's\nfirst allocation over its memory cgroup's limit (its usage + 64 MiB) to reaped" : "")
+		printf("| range | touched | lock call | munlock | munmap | exit |%s\n|---|---|---|---|---|---|%s\n",
+		       oom ? " OOM kill |" : "", oom ? "---|" : "")
 		for (i = 1; i <= nfkeys; i++) {
 			k = fkeys[i]
 			split(k, g, "_")
 			printf("| %s GiB | %s pages |", substr(g[1], 1, length(g[1]) - 1), g[2])
-			split("lock munlock munmap exit", ops, " ")
-			for (j = 1; j <= 4; j++)
+			nops = split(oom ? "lock munlock munmap exit oom" : "lock munlock munmap exit", ops, " ")
+			for (j = 1; j <= nops; j++)
 				printf(" %s / %s ms (%.0fx) |", fn_[k, ops[j]], fm[k, ops[j]],
 				       fm[k, ops[j]] > 0 ? fn_[k, ops[j]] / fm[k, ops[j]] : 0)
 			printf("\n")
@@ -76,14 +79,15 @@ END {
 	       med(unloaded), med(loaded), med(loaded) / med(unloaded),
 	       (med(loaded) / med(unloaded) <= 1.02) ? "yes" : "no")
 	if (nkeys) {
-		printf("\nSparse ranges locked on fault (MAP_NORESERVE, MADV_NOHUGEPAGE, touched pages evenly spread), medians of\nalternating rounds: native mlock2(MLOCK_ONFAULT) against the module. Exit is SIGKILL to reaped.\n\n")
-		printf("| range | touched | lock call | munlock | munmap | exit |\n|---|---|---|---|---|---|\n")
+		printf("\nSparse ranges locked on fault (MAP_NORESERVE, MADV_NOHUGEPAGE, touched pages evenly spread), medians of\nalternating rounds: native mlock2(MLOCK_ONFAULT) against the module. Exit is SIGKILL to reaped%s.\n\n", oom ? "; OOM kill is\nfrom the holder's first allocation over its memory cgroup's limit (its usage + 64 MiB) to reaped" : "")
+		printf("| range | touched | lock call | munlock | munmap | exit |%s\n|---|---|---|---|---|---|%s\n",
+		       oom ? " OOM kill |" : "", oom ? "---|" : "")
 		for (i = 1; i <= nkeys; i++) {
 			k = keys[i]
 			split(k, g, "_")
 			printf("| %s GiB | %s pages |", substr(g[1], 1, length(g[1]) - 1), g[2])
-			split("lock munlock munmap exit", ops, " ")
-			for (j = 1; j <= 4; j++)
+			nops = split(oom ? "lock munlock munmap exit oom" : "lock munlock munmap exit", ops, " ")
+			for (j = 1; j <= nops; j++)
 				printf(" %s / %s ms (%.0fx) |", sn[k, ops[j]], sm[k, ops[j]],
 				       sm[k, ops[j]] > 0 ? sn[k, ops[j]] / sm[k, ops[j]] : 0)
 			printf("\n")

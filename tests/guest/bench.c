@@ -18,6 +18,11 @@
  *                         a GIB GiB range locked on fault with TOUCHED
  *                         pages touched (evenly spread): the lock call,
  *                         munlock, munmap, and exit (SIGKILL to reaped)
+ *        bench sparse GIB TOUCHED ROUNDS CGROUP
+ *                         the same, and the OOM killer's exit too: the
+ *                         holder, in the memory cgroup CGROUP, allocates
+ *                         until it is killed (the limit: its usage + 64
+ *                         MiB); from its first allocation to reaped
  *        bench sparse-full GIB TOUCHED ROUNDS
  *                         the same, where the kernel has no lock on
  *                         fault: its own full lock, mlock(), of the same
@@ -480,10 +485,105 @@ static double sp_exit(int module)
 	return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? t : -1;
 }
 
+/* oom: the holder allocates over its memory cgroup's limit, to be killed */
+static const char *oom_cg;
+
+static int cg_puts(const char *file, const char *val)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", oom_cg, file);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(val, f);
+	return fclose(f);
+}
+
+static int cg_write(const char *file, long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld\n", v);
+	return cg_puts(file, buf);
+}
+
+static long cg_read(const char *file)
+{
+	char path[512];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", oom_cg, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static double sp_oom(int module)
+{
+	long use;
+	int ready[2], go[2], st;
+	double t;
+	pid_t pid;
+	char c;
+
+	if (pipe(ready) || pipe(go))
+		exit(1);
+	pid = fork();
+	if (!pid) {
+		size_t i;
+
+		if (cg_write("cgroup.procs", (long)getpid()))
+			_exit(1);
+		sp_map(module);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		for (;;) {
+			char *q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (q == MAP_FAILED)
+				_exit(2);
+			for (i = 0; i < 1 << 20; i += PG)
+				q[i] = 1;
+		}
+	}
+	if (read(ready[0], &c, 1) != 1) {
+		fprintf(stderr, "sparse: the OOM holder died\n");
+		exit(1);
+	}
+	/* the same 64 MiB to allocate before the OOM killer, either way */
+	use = cg_read("memory.current");
+	if (use < 0)
+		use = cg_read("memory.usage_in_bytes");
+	if (use < 0 || (cg_write("memory.max", use + (64L << 20)) &&
+			cg_write("memory.limit_in_bytes", use + (64L << 20)))) {
+		fprintf(stderr, "sparse: cannot set the memory cgroup's limit\n");
+		exit(1);
+	}
+	t = lof_now();
+	if (write(go[1], "g", 1) != 1)
+		exit(1);
+	waitpid(pid, &st, 0);
+	t = lof_now() - t;
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	return WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? t : -1;
+}
+
 static int sparse(size_t gib, size_t touched, int rounds)
 {
-	static const char * const what[] = { "lock", "munlock", "munmap", "exit" };
-	double v[4][2][64];
+	static const char * const what[] = { "lock", "munlock", "munmap", "exit", "oom" };
+	int nwhat = oom_cg ? 5 : 4;
+	double v[5][2][64];
 	int r, m, i;
 
 	sp_len = gib << 30;
@@ -506,9 +606,16 @@ static int sparse(size_t gib, size_t touched, int rounds)
 				fprintf(stderr, "sparse: the holder did not die of SIGKILL\n");
 				return 1;
 			}
+			if (oom_cg) {
+				v[4][k][r] = sp_oom(k);
+				if (v[4][k][r] < 0) {
+					fprintf(stderr, "sparse: the OOM killer did not kill the holder\n");
+					return 1;
+				}
+			}
 		}
 	}
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < nwhat; i++)
 		printf("bench: sparse%s_%zug_%zu_%s %s %.3f module %.3f ms\n",
 		       sp_full ? "full" : "", gib, touched, what[i],
 		       sp_full ? "kernel_full" : "native", median(v[i][0], rounds) * 1e3,
@@ -519,8 +626,18 @@ static int sparse(size_t gib, size_t touched, int rounds)
 int main(int argc, char **argv)
 {
 	PG = sysconf(_SC_PAGESIZE);
-	if (argc == 5 && (!strcmp(argv[1], "sparse") || !strcmp(argv[1], "sparse-full"))) {
+	if ((argc == 5 || argc == 6) &&
+	    (!strcmp(argv[1], "sparse") || !strcmp(argv[1], "sparse-full"))) {
 		sp_full = !strcmp(argv[1], "sparse-full");
+		if (argc == 6) {
+			oom_cg = argv[5];
+			/* no limit while the holder sets up (v2, v1) */
+			if (cg_puts("memory.max", "max\n") &&
+			    cg_write("memory.limit_in_bytes", -1)) {
+				perror(oom_cg);
+				return 1;
+			}
+		}
 		lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 		sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);

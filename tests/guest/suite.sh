@@ -101,18 +101,27 @@ fi
 
 if [ "$mode" = bench ]; then
 	$MODPROBE lockonfault || exit 1
+	# a memory cgroup for the sparse rows' OOM kill (v1 before 4.5)
+	cg=
+	if [ -e /sys/fs/cgroup/cgroup.controllers ] && grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+		echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+		mkdir -p /sys/fs/cgroup/lofbench && cg=/sys/fs/cgroup/lofbench
+	elif grep -qw memory /proc/cgroups && mount -t cgroup -o memory lofmem /sys/fs/cgroup 2>/dev/null; then
+		mkdir -p /sys/fs/cgroup/lofbench && cg=/sys/fs/cgroup/lofbench
+	fi
+	[ -n "$cg" ] || echo "# bench: no memory cgroup: no OOM-kill column"
 	if [ $kernel_mlock2 = 1 ]; then
 		/lof/bench engine || exit 1
 		# kernels before 5.18 (eager): a sparse range's cost, native's
 		# per-address walks against the module's page-table walks
 		if [ -e /sys/module/lockonfault/parameters/eager ]; then
 			echo 0 > /sys/module/lockonfault/parameters/eager
-			/lof/bench sparse 16 41943 3 || exit 1
-			/lof/bench sparse 16 419 3 || exit 1
+			/lof/bench sparse 16 41943 3 $cg || exit 1
+			/lof/bench sparse 16 419 3 $cg || exit 1
 			# (native walks 64 GiB for about 25 s a call under
 			# TCG: one round each)
-			/lof/bench sparse 64 1677 1 || exit 1
-			/lof/bench sparse 64 419 1 || exit 1
+			/lof/bench sparse 64 1677 1 $cg || exit 1
+			/lof/bench sparse 64 419 1 $cg || exit 1
 		fi
 	else
 		echo "# bench: no mlock2() on this kernel: nothing native to compare the engine with"
@@ -120,10 +129,10 @@ if [ "$mode" = bench ]; then
 		# it (read-only, so that it fits: see bench.c)
 		if [ -e /sys/module/lockonfault/parameters/eager ]; then
 			echo 0 > /sys/module/lockonfault/parameters/eager
-			/lof/bench sparse-full 16 41943 3 || exit 1
-			/lof/bench sparse-full 16 419 3 || exit 1
-			/lof/bench sparse-full 64 1677 1 || exit 1
-			/lof/bench sparse-full 64 419 1 || exit 1
+			/lof/bench sparse-full 16 41943 3 $cg || exit 1
+			/lof/bench sparse-full 16 419 3 $cg || exit 1
+			/lof/bench sparse-full 64 1677 1 $cg || exit 1
+			/lof/bench sparse-full 64 419 1 $cg || exit 1
 		fi
 	fi
 	# page faults of an unrelated process, module loaded and not
