@@ -16,6 +16,11 @@ function row(what, n, m, unit, target, kind,    r, met) {
 	printf("| %s | %s %s | %s %s | %.3f | %s %s | %s |\n", what, n, unit, m, unit, r,
 	       kind == "eq" ? "=" : "<=", kind == "eq" ? "1" : target "x", met)
 }
+function urow(what, u, l, unit,    r) {
+	r = med(l) / med(u)
+	printf("| %s (unloaded vs loaded) | %s %s | %s %s | %.3f | <= 1.02x | %s |\n",
+	       what, med(u), unit, med(l), unit, r, r <= 1.02 ? "yes" : "no")
+}
 $2 == "lock_4g_sparse" { lock_n = $4; lock_m = $6 }
 $2 == "lock_4g_sparse_again" { lock2_n = $4; lock2_m = $6 }
 $2 == "fault_in_onfault" { flt_n = $4; flt_m = $6 }
@@ -39,6 +44,14 @@ $2 ~ /^sparsefull_/ {
 	if (!(key in fseen)) { fseen[key] = 1; fkeys[++nfkeys] = key }
 	fn_[key, f[4]] = $4; fm[key, f[4]] = $6
 	if (f[4] == "oom") oom = 1
+}
+$2 == "lock_2m" { l2_n = $4; l2_m = $6 }
+$2 == "lock_64m" { l64_n = $4; l64_m = $6 }
+$2 == "unrelated_ops_sample" {
+	# loaded MMAP FORK MLOCK unloaded MMAP FORK MLOCK
+	lmm = lmm " " $4; lfk = lfk " " $5; lml = lml " " $6
+	umm = umm " " $8; ufk = ufk " " $9; uml = uml " " $10
+	osamples++
 }
 $2 == "unrelated_fault_sample" { loaded = loaded " " $4; unloaded = unloaded " " $6; samples++ }
 END {
@@ -67,10 +80,15 @@ END {
 	}
 	printf("Commit %s (%s). Guest kernel %s under QEMU %s, %s. Native = the kernel's own mlock2(MLOCK_ONFAULT)/munlock;\n", commit, how ? how : "make bench", kver, accel, date)
 	printf("module = LOF_IOC_LOCK/LOF_IOC_UNLOCK. Medians of 9 alternating rounds, each in a fresh process;\n")
-	printf("unrelated faults: best of 5 passes over 128 MiB, median of %d samples with the module loaded and unloaded.\n\n", samples)
+	printf("unrelated faults: best of 5 passes over 128 MiB, median of %d samples with the module loaded and unloaded;\n", samples)
+	printf("unrelated mmap, fork, mlock: best of 5 passes of 2000, 50 and 1000 calls, median of the same samples.\n\n")
 	printf("| what | native | module | ratio | target | met |\n|---|---|---|---|---|---|\n")
 	row("lock call, 4 GiB sparse mapping", lock_n, lock_m, "ms", 1.2)
 	row("lock call, 4 GiB sparse, second call in the process", lock2_n, lock2_m, "ms", 1.2)
+	if (l2_n != "") {
+		row("lock call, 2 MiB", l2_n, l2_m, "ms", 1.2)
+		row("lock call, 64 MiB", l64_n, l64_m, "ms", 1.2)
+	}
 	row("page fault inside an on-fault range", flt_n, flt_m, "ns", 1.10)
 	row("munlock, 1 GiB range with 1% touched", unl_n, unl_m, "ms", 1.2)
 	row("VmRSS after touching 1% of 1 GiB", rss_n, rss_m, "kB", 1, "eq")
@@ -78,6 +96,11 @@ END {
 	printf("| page fault of an unrelated process (unloaded vs loaded) | %s ns | %s ns | %.3f | <= 1.02x | %s |\n",
 	       med(unloaded), med(loaded), med(loaded) / med(unloaded),
 	       (med(loaded) / med(unloaded) <= 1.02) ? "yes" : "no")
+	if (osamples) {
+		urow("mmap+munmap of 64 KiB, an unrelated process", umm, lmm, "ns")
+		urow("fork+exit+wait (8 MiB touched), an unrelated process", ufk, lfk, "us")
+		urow("mlock+munlock of 64 KiB, an unrelated process", uml, lml, "ns")
+	}
 	if (nkeys) {
 		printf("\nSparse ranges locked on fault (MAP_NORESERVE, MADV_NOHUGEPAGE, touched pages evenly spread), medians of\nalternating rounds: native mlock2(MLOCK_ONFAULT) against the module. Exit is SIGKILL to reaped%s.\n\n", oom ? "; OOM kill is\nfrom the holder's first allocation over its memory cgroup's limit (its usage + 64 MiB) to reaped" : "")
 		printf("| range | touched | lock call | munlock | munmap | exit |%s\n|---|---|---|---|---|---|%s\n",

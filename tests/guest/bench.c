@@ -8,6 +8,8 @@
  * usage: bench engine     lock call, fault, munlock, VmRSS
  *        bench faults     ns per plain page fault of this (unrelated)
  *                         process: run with the module loaded and not
+ *        bench unrelated  the same for mmap+munmap (ns), fork+exit (us)
+ *                         and mlock+munlock of 64 KiB (ns)
  *        bench onfault-faults anon|shmem
  *                         ns per fault in a range the module locks on
  *                         fault (run with eager=0 and eager=1)
@@ -133,6 +135,12 @@ static void child(void (*fn)(int), int module)
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);
+	/* a sample whose child failed or crashed is no sample */
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "bench: a %s sample's child failed (status %#x)\n",
+			module ? "module" : "native", st);
+		exit(1);
+	}
 }
 
 /* 4 GiB sparse: the lock call, first in the process and a second one */
@@ -143,12 +151,25 @@ static void m_lock4g(int module)
 	double t = lof_now();
 
 	if (do_lock(module, p, len))
-		perror("lock");
+		exit(1);
 	sh->v[0] = lof_now() - t;
 	t = lof_now();
 	if (do_lock(module, q, len))
-		perror("lock");
+		exit(1);
 	sh->v[1] = lof_now() - t;
+}
+
+/* the lock call of smaller ranges, where the probes' fixed cost shows */
+static size_t lock_len;
+
+static void m_lock(int module)
+{
+	char *p = fresh(lock_len);
+	double t = lof_now();
+
+	if (do_lock(module, p, lock_len))
+		exit(1);
+	sh->v[0] = lof_now() - t;
 }
 
 /* faults in an on-fault range: 64 MiB, every page */
@@ -187,6 +208,7 @@ static void m_munlock(int module)
 static void engine(void)
 {
 	double a[2][ROUNDS], a2[2][ROUNDS], f[2][ROUNDS], u[2][ROUNDS];
+	double l2[2][ROUNDS], l64[2][ROUNDS];
 	long rss[2] = { 0, 0 }, lck[2] = { 0, 0 };
 	int r, m;
 
@@ -198,6 +220,12 @@ static void engine(void)
 			child(m_lock4g, k);
 			a[k][r] = sh->v[0];
 			a2[k][r] = sh->v[1];
+			lock_len = 2UL << 20;
+			child(m_lock, k);
+			l2[k][r] = sh->v[0];
+			lock_len = 64UL << 20;
+			child(m_lock, k);
+			l64[k][r] = sh->v[0];
 			child(m_faults, k);
 			f[k][r] = sh->v[0];
 			child(m_munlock, k);
@@ -210,6 +238,10 @@ static void engine(void)
 	       median(a[0], ROUNDS) * 1e3, median(a[1], ROUNDS) * 1e3);
 	printf("bench: lock_4g_sparse_again native %.3f module %.3f ms\n",
 	       median(a2[0], ROUNDS) * 1e3, median(a2[1], ROUNDS) * 1e3);
+	printf("bench: lock_2m native %.4f module %.4f ms\n",
+	       median(l2[0], ROUNDS) * 1e3, median(l2[1], ROUNDS) * 1e3);
+	printf("bench: lock_64m native %.4f module %.4f ms\n",
+	       median(l64[0], ROUNDS) * 1e3, median(l64[1], ROUNDS) * 1e3);
 	printf("bench: fault_in_onfault native %.0f module %.0f ns\n",
 	       median(f[0], ROUNDS), median(f[1], ROUNDS));
 	printf("bench: munlock_1g_1pct native %.3f module %.3f ms\n",
@@ -219,6 +251,55 @@ static void engine(void)
 }
 
 /* plain faults of an unrelated process: ns per fault, best of 5 */
+/*
+ * What a process that never uses the module pays for it being loaded:
+ * mmap+munmap (the mmap_region probe), fork+exit (the fork and exit
+ * probes), mlock+munlock of its own range (mlock_fixup).  Best of 5
+ * passes each; run with the module loaded and not.
+ */
+static void unrelated(void)
+{
+	size_t len = 64 << 10, big = 8 << 20, i;
+	double best[3] = { 1e30, 1e30, 1e30 }, t;
+	char *p = fresh(len), *b = fresh(big);
+	int r, n, st;
+
+	for (i = 0; i < len; i += PG)
+		p[i] = 1;
+	for (i = 0; i < big; i += PG)
+		b[i] = 1;	/* for fork to copy */
+	for (r = 0; r < 5; r++) {
+		t = lof_now();
+		for (n = 0; n < 2000; n++) {
+			void *q = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (q == MAP_FAILED || munmap(q, len))
+				exit(1);
+		}
+		t = (lof_now() - t) / 2000 * 1e9;
+		best[0] = t < best[0] ? t : best[0];
+		t = lof_now();
+		for (n = 0; n < 50; n++) {
+			pid_t pid = fork();
+
+			if (pid == 0)
+				_exit(0);
+			if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+				exit(1);
+		}
+		t = (lof_now() - t) / 50 * 1e6;
+		best[1] = t < best[1] ? t : best[1];
+		t = lof_now();
+		for (n = 0; n < 1000; n++)
+			if (mlock(p, len) || munlock(p, len))
+				exit(1);
+		t = (lof_now() - t) / 1000 * 1e9;
+		best[2] = t < best[2] ? t : best[2];
+	}
+	printf("%.0f %.1f %.0f\n", best[0], best[1], best[2]);
+}
+
 static void faults(void)
 {
 	size_t len = 128UL << 20, i;
@@ -656,6 +737,10 @@ int main(int argc, char **argv)
 		}
 		return query_hold();
 	}
+	if (argc == 2 && !strcmp(argv[1], "unrelated")) {
+		unrelated();
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "faults")) {
 		faults();
 		return 0;
@@ -669,7 +754,7 @@ int main(int argc, char **argv)
 		return onfault_faults(argv[2]);
 	}
 	if (argc != 2 || strcmp(argv[1], "engine")) {
-		fprintf(stderr, "usage: bench engine|faults|onfault-faults anon|shmem|query-hold|sparse[-full] GIB TOUCHED ROUNDS\n");
+		fprintf(stderr, "usage: bench engine|faults|unrelated|onfault-faults anon|shmem|query-hold|sparse[-full] GIB TOUCHED ROUNDS\n");
 		return 2;
 	}
 	lof_fd = open(LOF_DEVICE_PATH, O_RDWR | O_CLOEXEC);

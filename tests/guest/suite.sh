@@ -138,11 +138,12 @@ if [ "$mode" = bench ]; then
 	# page faults of an unrelated process, module loaded and not
 	i=0
 	while [ $i -lt 7 ]; do
-		l=$(/lof/bench faults)
+		l=$(/lof/bench faults) && lo=$(/lof/bench unrelated) || exit 1
 		$RMMOD lockonfault || exit 1
-		u=$(/lof/bench faults)
+		u=$(/lof/bench faults) && uo=$(/lof/bench unrelated) || exit 1
 		$MODPROBE lockonfault || exit 1
 		echo "bench: unrelated_fault_sample loaded $l unloaded $u ns"
+		echo "bench: unrelated_ops_sample loaded $lo unloaded $uo"
 		i=$((i + 1))
 	done
 	# eager locking (kernels before 5.18): faults in on-fault ranges, and
