@@ -7,6 +7,8 @@
  *        fuzz --user UID SEED OPS ...      the same, each process running
  *                                          as UID with no capabilities
  *                                          once its /proc files are open
+ *        fuzz --has-native                 exit 0 if the kernel has native
+ *                                          mlock2(MLOCK_ONFAULT)
  *        fuzz --native [--user UID] SEED OPS ...
  *                                          the same with the kernel's own
  *                                          mlock2(MLOCK_ONFAULT), munlock,
@@ -1637,6 +1639,13 @@ int main(int argc, char **argv)
 		if (lof_fd >= 0 && ioctl(lof_fd, LOF_IOC_QUERY, &q))
 			return 4;
 		return (lof_status_kb("VmLck") != 0 || q.onfault_bytes || q.locked_bytes) ? 2 : 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--has-native")) {
+		/* whether this kernel locks on fault itself: mlock2(MLOCK_ONFAULT) */
+		char *z = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		return z == MAP_FAILED || syscall(SYS_mlock2, z, PG, LOF_LOCK_ONFAULT) ? 1 : 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "--native")) {
 		native_mode = 1;
