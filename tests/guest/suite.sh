@@ -129,10 +129,12 @@ if [ "$mode" = bench ]; then
 		# it (read-only, so that it fits: see bench.c)
 		if [ -e /sys/module/lockonfault/parameters/eager ]; then
 			echo 0 > /sys/module/lockonfault/parameters/eager
-			/lof/bench sparse-full 16 41943 3 $cg || exit 1
-			/lof/bench sparse-full 16 419 3 $cg || exit 1
-			/lof/bench sparse-full 64 1677 1 $cg || exit 1
-			/lof/bench sparse-full 64 419 1 $cg || exit 1
+			# (no OOM column: on RHEL 7.3 the first OOM kill of a
+			# holder left the guest idle, not investigated yet)
+			/lof/bench sparse-full 16 41943 3 || exit 1
+			/lof/bench sparse-full 16 419 3 || exit 1
+			/lof/bench sparse-full 64 1677 1 || exit 1
+			/lof/bench sparse-full 64 419 1 || exit 1
 		fi
 	fi
 	# page faults of an unrelated process, module loaded and not
