@@ -16,6 +16,21 @@ function row(what, n, m, unit, target, kind,    r, met) {
 	printf("| %s | %s %s | %s %s | %.3f | %s %s | %s |\n", what, n, unit, m, unit, r,
 	       kind == "eq" ? "=" : "<=", kind == "eq" ? "1" : target "x", met)
 }
+# One row per range, a column pair per operation: A against the module (B).
+function sparse_table(ks, nk, a, b,    i, j, k, g, ops, nops) {
+	printf("| range | touched | lock call | munlock | munmap | exit |%s\n|---|---|---|---|---|---|%s\n",
+	       oom ? " OOM kill |" : "", oom ? "---|" : "")
+	for (i = 1; i <= nk; i++) {
+		k = ks[i]
+		split(k, g, "_")
+		printf("| %s GiB | %s pages |", substr(g[1], 1, length(g[1]) - 1), g[2])
+		nops = split(oom ? "lock munlock munmap exit oom" : "lock munlock munmap exit", ops, " ")
+		for (j = 1; j <= nops; j++)
+			printf(" %s / %s ms (%.0fx) |", a[k, ops[j]], b[k, ops[j]],
+			       b[k, ops[j]] > 0 ? a[k, ops[j]] / b[k, ops[j]] : 0)
+		printf("\n")
+	}
+}
 function urow(what, u, l, unit,    r) {
 	r = med(l) / med(u)
 	printf("| %s (unloaded vs loaded) | %s %s | %s %s | %.3f | <= 1.02x | %s |\n",
@@ -63,18 +78,7 @@ END {
 		printf("one needs the whole range in memory and costs more), touched by reads; the module's is writable, locked\n")
 		printf("on fault, touched by writes (MAP_NORESERVE, MADV_NOHUGEPAGE, touched pages evenly spread). Medians of\n")
 		printf("alternating rounds, each in a fresh process. Exit is SIGKILL to reaped%s.\n\n", oom ? "; OOM kill is from the holder's\nfirst allocation over its memory cgroup's limit (its usage + 64 MiB) to reaped" : "")
-		printf("| range | touched | lock call | munlock | munmap | exit |%s\n|---|---|---|---|---|---|%s\n",
-		       oom ? " OOM kill |" : "", oom ? "---|" : "")
-		for (i = 1; i <= nfkeys; i++) {
-			k = fkeys[i]
-			split(k, g, "_")
-			printf("| %s GiB | %s pages |", substr(g[1], 1, length(g[1]) - 1), g[2])
-			nops = split(oom ? "lock munlock munmap exit oom" : "lock munlock munmap exit", ops, " ")
-			for (j = 1; j <= nops; j++)
-				printf(" %s / %s ms (%.0fx) |", fn_[k, ops[j]], fm[k, ops[j]],
-				       fm[k, ops[j]] > 0 ? fn_[k, ops[j]] / fm[k, ops[j]] : 0)
-			printf("\n")
-		}
+		sparse_table(fkeys, nfkeys, fn_, fm)
 		printf("\n(kernel's full lock / module's lock on fault, and how many times faster the module is)\n")
 		exit
 	}
@@ -103,18 +107,7 @@ END {
 	}
 	if (nkeys) {
 		printf("\nSparse ranges locked on fault (MAP_NORESERVE, MADV_NOHUGEPAGE, touched pages evenly spread), medians of\nalternating rounds: native mlock2(MLOCK_ONFAULT) against the module. Exit is SIGKILL to reaped%s.\n\n", oom ? "; OOM kill is\nfrom the holder's first allocation over its memory cgroup's limit (its usage + 64 MiB) to reaped" : "")
-		printf("| range | touched | lock call | munlock | munmap | exit |%s\n|---|---|---|---|---|---|%s\n",
-		       oom ? " OOM kill |" : "", oom ? "---|" : "")
-		for (i = 1; i <= nkeys; i++) {
-			k = keys[i]
-			split(k, g, "_")
-			printf("| %s GiB | %s pages |", substr(g[1], 1, length(g[1]) - 1), g[2])
-			nops = split(oom ? "lock munlock munmap exit oom" : "lock munlock munmap exit", ops, " ")
-			for (j = 1; j <= nops; j++)
-				printf(" %s / %s ms (%.0fx) |", sn[k, ops[j]], sm[k, ops[j]],
-				       sm[k, ops[j]] > 0 ? sn[k, ops[j]] / sm[k, ops[j]] : 0)
-			printf("\n")
-		}
+		sparse_table(keys, nkeys, sn, sm)
 	}
 	if (qh_q != "")
 		printf("\nLOF_IOC_QUERY of a 64 GiB mapping with one page in every 2 MiB: %s ms a query. The longest mmap+munmap\nof another thread of the process during the queries: %s ms (%s ms over as long with no query).\n",
