@@ -617,9 +617,22 @@ static void pages_of(const struct slot *s, const char *a, size_t len, size_t *fi
  */
 static void fault_around(struct slot *s, const unsigned char *faulted);
 
+/* A private mapping: copy on write, write-protected by a fork or mprotect() */
+static int is_private(const struct slot *s)
+{
+	return s->kind == K_ANON || s->kind == K_FILE;
+}
+
+/* Its present pages are write-protected until the next write fault. */
+static void write_protect(struct slot *s)
+{
+	if (is_private(s))
+		memcpy(s->wp, s->may, MAXPAGES);
+}
+
 static void model_set(struct slot *s, size_t first, size_t n, int st)
 {
-	int priv = s->kind == K_ANON || s->kind == K_FILE;
+	int priv = is_private(s);
 	unsigned char faulted[MAXPAGES] = { 0 };
 	int reads = 0;
 	size_t p;
@@ -1061,15 +1074,14 @@ static void op_mprotect(struct slot *s)
 	 */
 	for (p = 0; p < s->pages; p++)
 		if (s->lk[p] == M_LOCKED && !(s->prot & PROT_WRITE) && (np & PROT_WRITE) &&
-		    (s->kind == K_ANON || s->kind == K_FILE))
+		    is_private(s))
 			s->may[p] = 1;
 	/*
 	 * A private writable vma's page protection is read-only (copy on
 	 * write): mprotect() leaves its present pages write-protected until
 	 * the next write fault, as a fork does (before 5.19 at least).
 	 */
-	if (s->kind == K_ANON || s->kind == K_FILE)
-		memcpy(s->wp, s->may, MAXPAGES);
+	write_protect(s);
 	s->prot = np;
 }
 
@@ -1100,11 +1112,10 @@ static void op_madvise(struct slot *s)
 static void op_fork(int do_exec)
 {
 	pid_t pid = fork();
-	int st;
+	int st, i;
 
 	if (pid == 0) {
 		struct qtotals t;
-		int i;
 
 		if (do_exec) {
 			execl("/proc/self/exe", "fuzz", "--exec-check", (char *)NULL);
@@ -1147,9 +1158,9 @@ static void op_fork(int do_exec)
 	if (pid < 0)
 		return;
 	/* the parent's private pages are write-protected now */
-	for (st = 0; st < NSLOTS; st++)
-		if (slots[st].addr && (slots[st].kind == K_ANON || slots[st].kind == K_FILE))
-			memcpy(slots[st].wp, slots[st].may, MAXPAGES);
+	for (i = 0; i < NSLOTS; i++)
+		if (slots[i].addr)
+			write_protect(&slots[i]);
 	waitpid(pid, &st, 0);
 	if (!WIFEXITED(st) || WEXITSTATUS(st))
 		violation("%s child: status %#x (locks inherited?)", do_exec ? "exec'd" : "fork", st);
