@@ -1023,6 +1023,54 @@ static struct kretprobe lof_mmap_rp = {
 	.maxactive = 128,
 };
 
+#ifdef LOF_MOVE_PROBES
+/*
+ * move_vma(), the move of mremap(), with the mmap lock held for writing
+ * from entry to return.  With MREMAP_DONTUNMAP the old range stays mapped,
+ * and the kernel takes VM_LOCKED off its vma, not the tag: the return
+ * takes the stale tag off every vma of that range.  Only an mm that may
+ * carry the tag takes an instance.
+ */
+struct lof_move_call {
+	unsigned long start, end;
+};
+
+static int lof_move_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct lof_move_call *call = (struct lof_move_call *)ri->data;
+	bool tracked;
+
+	if (likely(!atomic_read(&lof_nr_mms)))
+		return 1;
+	rcu_read_lock();
+	tracked = lof_mm_find(current->mm);
+	rcu_read_unlock();
+	if (!tracked)
+		return 1;
+	lof_mremap_old_range(&call->start, &call->end);
+	return 0;
+}
+
+static int lof_move_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct lof_move_call *call = (struct lof_move_call *)ri->data;
+	struct vm_area_struct *vma;
+
+	for (vma = find_vma(current->mm, call->start);
+	     vma && vma->vm_start < call->end;
+	     vma = find_vma(current->mm, vma->vm_end))
+		vma->vm_flags = lof_drop_stale_tag(vma->vm_flags);
+	return 0;
+}
+
+static struct kretprobe lof_move_rp = {
+	.entry_handler = lof_move_entry,
+	.handler = lof_move_ret,
+	.data_size = sizeof(struct lof_move_call),
+	.maxactive = 128,
+};
+#endif
+
 /* exit_mmap(mm): the mm is going away with all its tags. */
 static int lof_exit_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -1060,6 +1108,7 @@ struct lof_probe {
 	const char * const names[3];	/* first one that exists */
 	const char *why;
 	bool optional;			/* absent where it is not needed */
+	bool lazy;			/* see lof_arm_future() */
 	bool registered;
 #ifdef LOF_REDIRECT_BY_FTRACE
 	struct ftrace_ops ops;		/* set: hooked by it, not by kp */
@@ -1075,7 +1124,7 @@ struct lof_probe {
 #define LOF_FTRACE_HOOK(fn)
 #endif
 
-enum { LOF_PROBE_POPULATE };
+enum { LOF_PROBE_POPULATE, LOF_PROBE_FORK = 4, LOF_PROBE_MMAP };
 
 static struct lof_probe lof_probes[] = {
 	[LOF_PROBE_POPULATE] = {
@@ -1101,15 +1150,16 @@ static struct lof_probe lof_probes[] = {
 		.names = { "apply_mlockall_flags", "do_mlockall" },
 		.why = "keep the tag in mm->def_flags for MCL_FUTURE",
 	},
-	{
+	[LOF_PROBE_FORK] = {
 		.kp = { .pre_handler = lof_fork_pre },
-		.names = { LOF_FORK_PROBE },
+		.names = { LOF_FORK_PROBES },
 		.why = "drop the tag from a forked child's vmas",
 	},
-	{
+	[LOF_PROBE_MMAP] = {
 		.kp = { .pre_handler = lof_mmap_pre },
 		.names = { "mmap_region" },
 		.why = "keep the tag off hugetlb mappings",
+		.lazy = true,
 	},
 	{
 		.kp = { .pre_handler = lof_exit_pre },
@@ -1125,13 +1175,23 @@ static struct kretprobe lof_fixup_rp = {
 	.maxactive = 256,
 };
 
-static const struct {
+static struct {
 	struct kretprobe *rp;
-	const char *name;
+	const char * const names[3];	/* first one that exists */
 	const char *why;
+	bool optional;			/* absent: a stale tag stays, inert */
+	bool lazy;			/* see lof_arm_future() */
+	bool registered;
 } lof_retprobes[] = {
-	{ &lof_fixup_rp, "mlock_fixup", "keep locked_vm of a range that stays locked" },
-	{ &lof_mmap_rp, "mmap_region", "keep the tag off special and DAX mappings" },
+	{ &lof_fixup_rp, { "mlock_fixup" },
+	  "keep locked_vm of a range that stays locked" },
+	{ &lof_mmap_rp, { "mmap_region" },
+	  "keep the tag off special and DAX mappings", .lazy = true },
+#ifdef LOF_MOVE_PROBES
+	{ &lof_move_rp, { LOF_MOVE_PROBES },
+	  "take the tag off the old range of mremap(MREMAP_DONTUNMAP)",
+	  .optional = true },
+#endif
 };
 
 /*
@@ -1160,7 +1220,8 @@ u64 lof_missed_probes(void)
 				lof_probes[i].names[0], lof_probes[i].why,
 				lof_probes[i].kp.nmissed);
 	for (i = 0; i < ARRAY_SIZE(lof_retprobes); i++)
-		n += lof_missed(bit++, lof_retprobes[i].name,
+		n += lof_missed(bit++, lof_retprobes[i].rp->kp.symbol_name ?:
+				lof_retprobes[i].names[0],
 				lof_retprobes[i].why,
 				lof_retprobes[i].rp->nmissed +
 				lof_retprobes[i].rp->kp.nmissed);
@@ -1179,6 +1240,36 @@ static const struct kernel_param_ops lof_missed_ops = {
 module_param_cb(missed_probes, &lof_missed_ops, NULL, 0444);
 MODULE_PARM_DESC(missed_probes,
 		 "Probe hits missed since load (read only): each means some locking may not have happened; also logged once per probe");
+
+/*
+ * The mmap probes have work only in an mm whose def_flags carry the tag,
+ * which only MCL_FUTURE | MCL_ONFAULT gives.  They are registered disarmed
+ * and armed by the first such request, before its mlockall() runs; they
+ * stay armed until unload.  Until then no mmap of any process pays them.
+ */
+static DEFINE_MUTEX(lof_future_lock);
+static bool lof_future_armed;
+
+static int lof_arm_future(void)
+{
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&lof_future_lock);
+	for (i = 0; !lof_future_armed && !ret && i < ARRAY_SIZE(lof_probes); i++)
+		if (lof_probes[i].lazy && lof_probes[i].registered)
+			ret = enable_kprobe(&lof_probes[i].kp);
+	for (i = 0; !lof_future_armed && !ret && i < ARRAY_SIZE(lof_retprobes); i++)
+		if (lof_retprobes[i].lazy && lof_retprobes[i].registered)
+			ret = enable_kretprobe(lof_retprobes[i].rp);
+	if (!ret)
+		lof_future_armed = true;
+	else
+		pr_err("cannot arm the mmap probes (%d): MCL_FUTURE | MCL_ONFAULT refused\n",
+		       ret);
+	mutex_unlock(&lof_future_lock);
+	return ret;
+}
 
 /* ------------------------------------------------------------------ */
 /* The requests.                                                        */
@@ -1225,6 +1316,12 @@ long lof_lockall(unsigned int flags)
 	flags &= ~LOF_MCL_ONFAULT;
 	if (!onfault)
 		return lof_call_sys(lof_sys_mlockall_fn, flags, 0);
+	if (flags & LOF_MCL_FUTURE) {
+		long ret = lof_arm_future();
+
+		if (ret)
+			return ret;
+	}
 	return lof_call_onfault(lof_sys_mlockall_fn, flags, 0);
 }
 EXPORT_SYMBOL_FOR_LOF_KUNIT(lof_lockall);
@@ -1284,8 +1381,26 @@ static void lof_unregister(unsigned int n)
 
 static void lof_unregister_ret(unsigned int n)
 {
-	while (n--)
-		unregister_kretprobe(lof_retprobes[n].rp);
+	while (n--) {
+		if (lof_retprobes[n].registered)
+			unregister_kretprobe(lof_retprobes[n].rp);
+		lof_retprobes[n].registered = false;
+	}
+}
+
+/*
+ * The child's copy of a MADV_WIPEONFORK range reaches neither
+ * copy_page_range() nor anon_vma_fork(): without dup_userfaultfd() it
+ * keeps an inert tag.  Say so.
+ */
+static void lof_wipeonfork_check(void)
+{
+#ifdef VM_WIPEONFORK
+	const char *fork = lof_probes[LOF_PROBE_FORK].kp.symbol_name;
+
+	if (fork && strcmp(fork, "dup_userfaultfd"))
+		pr_info("this kernel has no dup_userfaultfd(): a forked child's copy of a MADV_WIPEONFORK range locked on fault keeps an inert tag (shown as ?? in smaps)\n");
+#endif
 }
 
 int lof_engine_init(void)
@@ -1320,7 +1435,7 @@ int lof_engine_init(void)
 		for (j = 0; j < ARRAY_SIZE(p->names) && p->names[j]; j++) {
 			p->kp.symbol_name = p->names[j];
 			p->kp.addr = NULL;
-			p->kp.flags = 0;
+			p->kp.flags = p->lazy ? KPROBE_FLAG_DISABLED : 0;
 			ret = lof_register_probe(p);
 			if (!ret)
 				break;
@@ -1343,19 +1458,34 @@ int lof_engine_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(lof_retprobes); i++) {
 		struct kretprobe *rp = lof_retprobes[i].rp;
+		const char * const *names = lof_retprobes[i].names;
 
-		rp->kp.symbol_name = lof_retprobes[i].name;
-		rp->kp.addr = NULL;
-		rp->kp.flags = 0;
-		ret = register_kretprobe(rp);
-		if (ret) {
-			pr_err("cannot probe the return of %s (%d), needed to %s; refusing to load\n",
-			       lof_retprobes[i].name, ret, lof_retprobes[i].why);
-			lof_unregister_ret(i);
-			lof_unregister(ARRAY_SIZE(lof_probes));
-			return ret;
+		ret = -ENOENT;
+		for (j = 0; j < ARRAY_SIZE(lof_retprobes[i].names) && names[j]; j++) {
+			rp->kp.symbol_name = names[j];
+			rp->kp.addr = NULL;
+			rp->kp.flags = lof_retprobes[i].lazy ? KPROBE_FLAG_DISABLED : 0;
+			ret = register_kretprobe(rp);
+			if (!ret)
+				break;
 		}
+		if (!ret) {
+			lof_retprobes[i].registered = true;
+			continue;
+		}
+		if (ret == -ENOENT && lof_retprobes[i].optional) {
+			pr_info("cannot find %s: the module cannot %s (an inert tag stays there, shown as ?? in smaps)\n",
+				names[0], lof_retprobes[i].why);
+			rp->kp.symbol_name = NULL;
+			continue;
+		}
+		pr_err("cannot probe the return of %s (%d), needed to %s; refusing to load\n",
+		       names[0], ret, lof_retprobes[i].why);
+		lof_unregister_ret(i);
+		lof_unregister(ARRAY_SIZE(lof_probes));
+		return ret;
 	}
+	lof_wipeonfork_check();
 	ret = lof_eager_init();
 	if (!ret)
 		ret = lof_selftest();

@@ -292,6 +292,13 @@ static inline long lof_call_sys(void *fn, unsigned long a1, unsigned long a2)
 #else
 #define LOF_FORK_PROBE "anon_vma_fork"
 #endif
+/*
+ * Both are skipped for a MADV_WIPEONFORK vma (4.14, RHEL 7.9), whose copy
+ * starts empty.  dup_userfaultfd(child, ...) of 4.11 (and RHEL 7.9), where
+ * the kernel has userfaultfd, is called for every vma dup_mmap() copies,
+ * once the copy belongs to the child's mm: it comes first.
+ */
+#define LOF_FORK_PROBES "dup_userfaultfd", LOF_FORK_PROBE
 static inline struct vm_area_struct *lof_fork_child_vma(struct pt_regs *regs)
 {
 	return (struct vm_area_struct *)lof_arg(regs, 1);
@@ -469,6 +476,31 @@ typedef int (*lof_task_work_add_fn)(struct task_struct *task,
 #endif
 #else
 #define lof_in_compat() false
+#endif
+
+/*
+ * mremap(MREMAP_DONTUNMAP) of 5.7 leaves the old vma mapped and takes
+ * VM_LOCKED and the native flag off it in move_vma(), not the tag: the
+ * return of move_vma() takes it off the vmas of the old range, which the
+ * task's mremap(addr, old_len, ...) names.  Its symbol may be a clone.
+ */
+#include <linux/mman.h>
+#ifdef MREMAP_DONTUNMAP
+#define LOF_MOVE_PROBES "move_vma", "move_vma.constprop.0", "move_vma.isra.0"
+
+static inline void lof_mremap_old_range(unsigned long *start,
+					unsigned long *end)
+{
+	struct pt_regs *regs = current_pt_regs();
+	unsigned long addr = regs->di, len = regs->si;
+
+	if (lof_in_compat()) {
+		addr = (u32)regs->bx;
+		len = (u32)regs->cx;
+	}
+	*start = addr & PAGE_MASK;
+	*end = *start + PAGE_ALIGN(len);
+}
 #endif
 
 #ifdef CONFIG_SECCOMP_FILTER
