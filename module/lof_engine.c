@@ -1119,7 +1119,7 @@ struct lof_probe {
 #ifdef LOF_REDIRECT_BY_FTRACE
 #define LOF_FTRACE_HOOK(fn)						\
 	.ops = { .func = (fn),						\
-		 .flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY },
+		 .flags = FTRACE_OPS_FL_SAVE_REGS | LOF_FTRACE_OPS_IPMODIFY },
 #else
 #define LOF_FTRACE_HOOK(fn)
 #endif

@@ -456,6 +456,28 @@ typedef int (*lof_task_work_add_fn)(struct task_struct *task,
 #endif
 #define LOF_REDIRECT_BY_FTRACE 1
 #include <linux/ftrace.h>
+/*
+ * FTRACE_OPS_FL_IPMODIFY (3.19, RHEL 7) only makes ftrace refuse a second
+ * ops that changes the ip of the same function; from 3.7 to 3.18 the ip a
+ * SAVE_REGS callback leaves is honoured without it.
+ */
+#ifdef HAVE_FTRACE_OPS_IPMODIFY
+#define LOF_FTRACE_OPS_IPMODIFY FTRACE_OPS_FL_IPMODIFY
+#else
+#define LOF_FTRACE_OPS_IPMODIFY 0
+#endif
+#endif
+
+/*
+ * pmd_lock() of 3.13 (split PMD locks).  Before, the mm's page_table_lock
+ * guards every pmd.
+ */
+#ifndef HAVE_PMD_LOCK
+static inline spinlock_t *pmd_lock(struct mm_struct *mm, pmd_t *pmd)
+{
+	spin_lock(&mm->page_table_lock);
+	return &mm->page_table_lock;
+}
 #endif
 
 /*

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * An ftrace_ops whose callback gets the pt_regs and may change the ip
- * (FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY): 3.19, RHEL 7's 3.10;
- * the callback takes a struct ftrace_regs from 5.11 on.
+ * An ftrace_ops whose callback gets the pt_regs (FTRACE_OPS_FL_SAVE_REGS):
+ * 3.7.  From then on x86's ftrace_regs_caller returns to the ip the
+ * callback leaves in regs->ip.  The callback takes a struct ftrace_regs
+ * from 5.11 on.
  */
 #include <linux/ftrace.h>
 
@@ -17,7 +18,7 @@ struct ftrace_ops *lof_probe(void)
 {
 	static struct ftrace_ops ops = {
 		.func = lof_cb,
-		.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY,
+		.flags = FTRACE_OPS_FL_SAVE_REGS,
 	};
 
 	return &ops;
