@@ -30,7 +30,9 @@
  *   7  mlock_fixup()'s vma is read from the wrong argument register
  *   8  the populate of a range locked on fault is not skipped
  * (7 is what a vendor backport of 6.3's mlock_fixup(vmi, vma, prev, ...)
- * would do to the module.)
+ * would do to the module.)  And one the release check (lof_main.c) must
+ * refuse:
+ *   9  the module was built for another kernel release (a weak-updates link)
  */
 #ifdef LOF_MUTANT
 #define lof_mutant(n)	(LOF_MUTANT == (n))

@@ -12,6 +12,8 @@
 #include <linux/init.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/utsname.h>
+#include <generated/utsrelease.h>
 
 #include "lof_internal.h"
 
@@ -78,6 +80,12 @@ static void lof_detect_kernel(void)
 #endif
 }
 
+/* The release of the build tree (utsrelease.h): the kernel it is for. */
+static const char *lof_built_for(void)
+{
+	return lof_mutant(9) ? UTS_RELEASE ".other" : UTS_RELEASE;
+}
+
 static int __init lof_init(void)
 {
 	int ret;
@@ -88,6 +96,19 @@ static int __init lof_init(void)
 	BUILD_BUG_ON(sizeof(struct lof_query) != LOF_QUERY_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct lof_query_entry) != LOF_QUERY_ENTRY_SIZE);
 
+	/*
+	 * Built for this very kernel, or not loaded: the probes, the vm_flags
+	 * bit and the struct layouts are those of one build tree.  A build
+	 * brought over from another kernel of the same kABI by weak-updates
+	 * (RHEL's weak-modules; dkms before 2.3 ignores NO_WEAK_MODULES)
+	 * passes the loader's symbol checks.
+	 */
+	if (strcmp(init_utsname()->release, lof_built_for())) {
+		pr_err("built for kernel %s, not for the running %s (a weak-updates link from another kernel?); refusing to load. Rebuild it for this kernel: dkms install lockonfault/%s -k %s\n",
+		       lof_built_for(), init_utsname()->release, LOF_VERSION,
+		       init_utsname()->release);
+		return -ENOEXEC;
+	}
 	if (lof_ibt_active()) {
 		pr_err("indirect branch tracking (IBT) is on, and the module calls kernel functions through pointers that IBT refuses; refusing to load. This kernel has native mlock2(MLOCK_ONFAULT); to use the module anyway, boot with ibt=off\n");
 		return -EOPNOTSUPP;

@@ -336,11 +336,13 @@ if [ "$mode" = mutants ]; then
 		6) what="locked_vm counted twice" ;;
 		7) what="mlock_fixup's vma read from the wrong argument" ;;
 		8) what="populate of ranges locked on fault not skipped" ;;
+		9) what="built for another kernel release" ;;
 		*) what="?" ;;
 		esac
 		$RMMOD lockonfault 2>/dev/null
 		# mutants 7 and 8 stand for a kernel the probes do not fit: the
-		# load self-test must refuse them.  The others meet it too, and
+		# load self-test must refuse them; 9 for a build of another
+		# kernel, which the release check must.  The others meet it too, and
 		# then the suite, with the self-test off (a mutant build's
 		# parameter), so that what the suite catches stays measured.
 		echo "lofmark mutant $n" > /dev/kmsg
@@ -349,13 +351,18 @@ if [ "$mode" = mutants ]; then
 			[ "$n" -lt 7 ] || $RMMOD lockonfault
 		else
 			dmesg | sed -n "/lofmark mutant $n\$/,\$p" > /tmp/mutant.dmesg
+			by="the self-test"
 			why=$(sed -n 's/.*lockonfault: load self-test failed: \(.*\)$/\1/p' /tmp/mutant.dmesg | head -n 1)
 			if [ -z "$why" ]; then
-				notok "mutant $n ($what): insmod failed without a self-test verdict: $(cat /tmp/insmod.out)"
+				by="the release check"
+				why=$(sed -n 's/.*lockonfault: \(built for kernel .*\)$/\1/p' /tmp/mutant.dmesg | head -n 1)
+			fi
+			if [ -z "$why" ]; then
+				notok "mutant $n ($what): insmod failed without a self-test or release-check verdict: $(cat /tmp/insmod.out)"
 				continue
 			fi
-			echo "# mutant $n ($what): refused at load by the self-test: $why"
-			grep -q 'refusing to load. Please report' /tmp/mutant.dmesg ||
+			echo "# mutant $n ($what): refused at load by $by: $why"
+			grep -q -e 'refusing to load. Please report' -e 'refusing to load. Rebuild it for this kernel' /tmp/mutant.dmesg ||
 				notok "mutant $n: the refusal does not say what to do"
 			st=1
 			if [ "$n" -lt 7 ] && ! insmod "$ko" selftest=0 2>/tmp/insmod.out; then
