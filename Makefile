@@ -94,11 +94,14 @@ $(L)/paths.h: FORCE
 		'/* $(PREFIX) $(LIBDIR) $(INCLUDEDIR) */' > $@.tmp
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
-# the CLI carries the library statically: it works before ldconfig ran
+# the CLI carries the library statically: it works before ldconfig ran.
+# TOOLS_LDFLAGS=-static (the packages) links the C library in too, so that
+# a CLI built on a new distribution needs nothing of an old one's glibc.
+TOOLS_LDFLAGS ?=
 $(BUILD)/bin/lockonfault: tools/lockonfault.c $(L)/liblockonfault.a $(L)/paths.h $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(WARN) -Iinclude -Iinclude/uapi -include $(L)/paths.h $(CFLAGS) \
-		$(LDFLAGS) -o $@ $< $(L)/liblockonfault.a
+		$(LDFLAGS) $(TOOLS_LDFLAGS) -o $@ $< $(L)/liblockonfault.a
 
 MAN3_LINKS := lof_munlock lof_mlockall lof_munlockall lof_query lof_backend \
 	lof_backend_name lof_native_supported lof_module_errno lof_module_version \
