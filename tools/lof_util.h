@@ -3,10 +3,88 @@
 #ifndef LOF_UTIL_H
 #define LOF_UTIL_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+/*
+ * What the oldest targets' headers lack (RHEL 7: 3.10 kernel headers,
+ * glibc 2.17): the tools and test programs build there too.
+ * LOF_OLD_LIBC_TEST takes every fallback here on a new system, so that the
+ * gcc 4.8 stage proves they compile.
+ */
+#ifdef LOF_OLD_LIBC_TEST
+#undef SYS_mlock2
+#undef SYS_memfd_create
+#undef MFD_CLOEXEC
+#undef MLOCK_ONFAULT
+#undef MCL_ONFAULT
+#endif
+#if !defined(SYS_mlock2) && defined(__x86_64__) && !defined(__ILP32__)
+#define SYS_mlock2 325
+#elif !defined(SYS_mlock2) && defined(__i386__)
+#define SYS_mlock2 376
+#endif
+#if !defined(SYS_memfd_create) && defined(__x86_64__) && !defined(__ILP32__)
+#define SYS_memfd_create 319
+#elif !defined(SYS_memfd_create) && defined(__i386__)
+#define SYS_memfd_create 356
+#endif
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 0x0001U
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+
+/* memfd_create() of glibc 2.27, through the system call (3.17) */
+static inline int lof_memfd_create(const char *name, unsigned int flags)
+{
+	return (int)syscall(SYS_memfd_create, name, flags);
+}
+
+/* strerrorname_np() of glibc 2.32, for the errnos the programs meet */
+static inline const char *lof_errname(int e)
+{
+	static const struct { int e; const char *name; } names[] = {
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
+		{ EINTR, "EINTR" }, { EIO, "EIO" }, { ENXIO, "ENXIO" },
+		{ E2BIG, "E2BIG" }, { ENOEXEC, "ENOEXEC" }, { EBADF, "EBADF" },
+		{ ECHILD, "ECHILD" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
+		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { ENOTDIR, "ENOTDIR" },
+		{ EISDIR, "EISDIR" }, { EINVAL, "EINVAL" }, { ENFILE, "ENFILE" },
+		{ EMFILE, "EMFILE" }, { ENOTTY, "ENOTTY" }, { EFBIG, "EFBIG" },
+		{ ENOSPC, "ENOSPC" }, { ESPIPE, "ESPIPE" }, { EROFS, "EROFS" },
+		{ EPIPE, "EPIPE" }, { ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
+		{ EOVERFLOW, "EOVERFLOW" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+		{ EXFULL, "EXFULL" }, { ETIMEDOUT, "ETIMEDOUT" },
+		{ ECANCELED, "ECANCELED" }, { EILSEQ, "EILSEQ" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].e == e)
+			return names[i].name;
+	return e ? "E?" : "0";
+}
+
+#if defined(__GLIBC__) && defined(__GLIBC_PREREQ) && !defined(LOF_OLD_LIBC_TEST)
+#if __GLIBC_PREREQ(2, 32)
+#define LOF_HAVE_STRERRORNAME_NP 1
+#endif
+#endif
+#ifndef LOF_HAVE_STRERRORNAME_NP
+#define strerrorname_np lof_errname
+#endif
 
 /*
  * The number on the "Key: ..." line of /proc/self/status, read in @base;

@@ -338,7 +338,7 @@ static int onfault_faults(const char *kind)
 		int fd = -1;
 
 		if (shmem) {
-			fd = memfd_create("bench", MFD_CLOEXEC);
+			fd = lof_memfd_create("bench", MFD_CLOEXEC);
 			if (fd < 0 || ftruncate(fd, len)) {
 				perror("memfd");
 				return 1;

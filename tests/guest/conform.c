@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include <linux/lockonfault.h>
+#include "lof_util.h"
 
 #ifndef MLOCK_ONFAULT
 #define MLOCK_ONFAULT 0x01

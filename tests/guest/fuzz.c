@@ -544,14 +544,6 @@ static void check_smaps(void)
  * model against native lock-on-fault where a kernel has it (the flags are
  * the same numbers).
  */
-#ifndef SYS_mlock2
-#if defined(__x86_64__)
-#define SYS_mlock2 325
-#elif defined(__i386__)
-#define SYS_mlock2 376
-#endif
-#endif
-
 static int lof_lock(void *a, size_t len, unsigned int flags)
 {
 	struct lof_range r = { .size = sizeof(r), .flags = flags,
@@ -825,7 +817,7 @@ static void op_map(struct slot *s)
 		break;
 	case K_MEMFD:
 		/* as large as the slot may grow: no SIGBUS past the end */
-		fd = memfd_create("fuzz", MFD_CLOEXEC);
+		fd = lof_memfd_create("fuzz", MFD_CLOEXEC);
 		if (fd < 0 || ftruncate(fd, MAXPAGES * PG))
 			return;
 		m = mmap(NULL, pages * PG, s->prot, MAP_SHARED | flags, fd, 0);

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include <linux/lockonfault.h>
+#include "lof_util.h"
 
 #define ANON (32UL << 20)
 #define FILESZ (16UL << 20)
