@@ -30,7 +30,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "lof_util.h"
+/* a 3.10-headers, glibc-2.17 system has no number for it */
+#ifndef SYS_mlock2
+#define SYS_mlock2 325
+#endif
 
 #ifndef MLOCK_ONFAULT
 #define MLOCK_ONFAULT 0x01
