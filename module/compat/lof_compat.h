@@ -18,6 +18,14 @@
 #define u64_to_user_ptr(x) ((void __user *)(uintptr_t)(u64)(x))
 #endif
 
+/* READ_ONCE() and WRITE_ONCE() of 3.19 (RHEL 7 has them): ACCESS_ONCE() */
+#ifndef READ_ONCE
+#define READ_ONCE(x) ACCESS_ONCE(x)
+#endif
+#ifndef WRITE_ONCE
+#define WRITE_ONCE(x, val) (ACCESS_ONCE(x) = (val))
+#endif
+
 /*
  * copy_struct_from_user() of 5.4: copy @usize bytes into a @ksize struct,
  * zero-fill what the caller did not pass, and refuse (-E2BIG) a larger
