@@ -32,13 +32,6 @@
 
 #include "lof_util.h"
 
-#ifndef MLOCK_ONFAULT
-#define MLOCK_ONFAULT 0x01
-#endif
-#ifndef MCL_ONFAULT
-#define MCL_ONFAULT 4
-#endif
-
 _Static_assert(sizeof(struct lof_version) == LOF_VERSION_SIZE_VER0, "version");
 _Static_assert(sizeof(struct lof_range) == LOF_RANGE_SIZE_VER0, "range");
 _Static_assert(sizeof(struct lof_lockall) == LOF_LOCKALL_SIZE_VER0, "lockall");

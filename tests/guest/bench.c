@@ -55,10 +55,6 @@
 
 #include "lof_util.h"
 
-#ifndef MLOCK_ONFAULT
-#define MLOCK_ONFAULT 0x01
-#endif
-
 #define ROUNDS 9
 
 static long PG;
