@@ -83,7 +83,9 @@ LOF_FIXTURE_NAMES="rhel73 rhel79 linux-4.4"
 
 lof_is_fixture() {	# lof_is_fixture NAME
 	case " $LOF_FIXTURE_NAMES " in *" $1 "*) return 0 ;; esac
-	return 1
+	# one of one's own, made by build-fixture.sh in LOF_FIXTURES
+	case $1 in */* | .*) return 1 ;; esac
+	[ -f "$LOF_FIXTURES/$1/bzImage" ] && [ -f "$LOF_FIXTURES/$1/release" ]
 }
 
 # Unpack TARBALL once into the cache under PREFIX-<its checksum> and print
