@@ -615,6 +615,21 @@ static int is_private(const struct slot *s)
 	return s->kind == K_ANON || s->kind == K_FILE;
 }
 
+/*
+ * Whether a fault that maps page @p of @s mlocks it at once.  From 5.18
+ * the kernel does for every page.  Before, only for a new anonymous page
+ * (an anonymous range's, or a private copy on write); a page cache or
+ * shmem page is mlocked by reclaim, or by the module's eager=1 in a range
+ * it locks on fault: not in a full lock (mlock() populates, and so
+ * mlocks, only what it walks).
+ */
+static int mlocked_at_fault(const struct slot *s, size_t p, int write)
+{
+	if (!before_518 || s->kind == K_ANON || (write && is_private(s)))
+		return 1;
+	return eager && !native_mode && s->lk[p] == M_ONFAULT;
+}
+
 /* Its present pages are write-protected until the next write fault. */
 static void write_protect(struct slot *s)
 {
@@ -931,12 +946,13 @@ static void op_touch(struct slot *s)
 {
 	size_t p = below(s->pages);
 	volatile char *c = s->addr + p * PG;
-	int faults = !s->may[p];
+	int faults = !s->may[p], write = 0;
 
 	if (s->prot == PROT_NONE)
 		return;
 	if ((s->prot & PROT_WRITE) && below(2)) {
 		*c = 1;
+		write = 1;
 		s->wp[p] = 0;	/* reused or copied: mlocked if it was */
 	} else {
 		unsigned char faulted[MAXPAGES] = { 0 };
@@ -947,7 +963,7 @@ static void op_touch(struct slot *s)
 			fault_around(s, faulted);
 	}
 	/* (a page fault-around may have mapped is not known to fault now) */
-	if (faults && s->lk[p] != M_UNLOCKED)
+	if (faults && s->lk[p] != M_UNLOCKED && mlocked_at_fault(s, p, write))
 		s->known[p] = 1;
 	s->must[p] = s->may[p] = 1;
 }
