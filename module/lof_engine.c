@@ -1124,7 +1124,10 @@ struct lof_probe {
 #define LOF_FTRACE_HOOK(fn)
 #endif
 
-enum { LOF_PROBE_POPULATE, LOF_PROBE_FORK = 4, LOF_PROBE_MMAP };
+enum {
+	LOF_PROBE_POPULATE, LOF_PROBE_FIXUP, LOF_PROBE_MUNLOCK,
+	LOF_PROBE_MLOCKALL, LOF_PROBE_FORK, LOF_PROBE_MMAP, LOF_PROBE_EXIT,
+};
 
 static struct lof_probe lof_probes[] = {
 	[LOF_PROBE_POPULATE] = {
@@ -1133,19 +1136,19 @@ static struct lof_probe lof_probes[] = {
 		.names = { "populate_vma_page_range", "__mlock_vma_pages_range" },
 		.why = "skip populating ranges locked on fault",
 	},
-	{
+	[LOF_PROBE_FIXUP] = {
 		.kp = { .pre_handler = lof_fixup_pre },
 		.names = { "mlock_fixup" },
 		.why = "set or clear the on-fault tag with VM_LOCKED",
 	},
-	{
+	[LOF_PROBE_MUNLOCK] = {
 		.kp = { .pre_handler = lof_munlock_pre, .post_handler = lof_post_nop },
 		LOF_FTRACE_HOOK(lof_munlock_ftrace)
 		.names = { "munlock_vma_pages_range" },
 		.why = "clear the on-fault tag with VM_LOCKED on munlock",
 		.optional = true,	/* gone in 5.18: mlock_fixup() does it */
 	},
-	{
+	[LOF_PROBE_MLOCKALL] = {
 		.kp = { .pre_handler = lof_mlockall_pre },
 		.names = { "apply_mlockall_flags", "do_mlockall" },
 		.why = "keep the tag in mm->def_flags for MCL_FUTURE",
@@ -1161,7 +1164,7 @@ static struct lof_probe lof_probes[] = {
 		.why = "keep the tag off hugetlb mappings",
 		.lazy = true,
 	},
-	{
+	[LOF_PROBE_EXIT] = {
 		.kp = { .pre_handler = lof_exit_pre },
 		.names = { "exit_mmap" },
 		.why = "forget an exiting mm",
@@ -1256,10 +1259,12 @@ static int lof_arm_future(void)
 	int ret = 0;
 
 	mutex_lock(&lof_future_lock);
-	for (i = 0; !lof_future_armed && !ret && i < ARRAY_SIZE(lof_probes); i++)
+	if (lof_future_armed)
+		goto out;
+	for (i = 0; !ret && i < ARRAY_SIZE(lof_probes); i++)
 		if (lof_probes[i].lazy && lof_probes[i].registered)
 			ret = enable_kprobe(&lof_probes[i].kp);
-	for (i = 0; !lof_future_armed && !ret && i < ARRAY_SIZE(lof_retprobes); i++)
+	for (i = 0; !ret && i < ARRAY_SIZE(lof_retprobes); i++)
 		if (lof_retprobes[i].lazy && lof_retprobes[i].registered)
 			ret = enable_kretprobe(lof_retprobes[i].rp);
 	if (!ret)
@@ -1267,6 +1272,7 @@ static int lof_arm_future(void)
 	else
 		pr_err("cannot arm the mmap probes (%d): MCL_FUTURE | MCL_ONFAULT refused\n",
 		       ret);
+out:
 	mutex_unlock(&lof_future_lock);
 	return ret;
 }
