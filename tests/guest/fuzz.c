@@ -329,6 +329,17 @@ static long model_locked_pages(void)
 }
 
 /*
+ * Whether a page cache or shmem page mapped into page @p of @s is mlocked
+ * at once: from 5.18 always; before, only by the module's eager=1 in a
+ * range it locks on fault (never natively, not in a full lock), else by
+ * reclaim.
+ */
+static int cache_mlocked_at_once(const struct slot *s, size_t p)
+{
+	return !before_518 || (eager && !native_mode && s->lk[p] == M_ONFAULT);
+}
+
+/*
  * A slot's pages against the model: present where they must be, absent
  * where they cannot be; PG_mlocked where the kernel sets it at once.
  */
@@ -374,8 +385,8 @@ static void check_slot_pages(struct slot *s)
 		 * private file page is mapped read-only, which a lock walk
 		 * asking for write access skips: left out.)
 		 */
-		file_sync = !before_518 || (eager && !native_mode && s->lk[p] == M_ONFAULT &&
-					    s->kind != K_FILE);
+		file_sync = cache_mlocked_at_once(s, p) &&
+			    (!before_518 || s->kind != K_FILE);
 		if (s->lk[p] != M_UNLOCKED && !ml && !zero && (anon || file_sync) &&
 		    (before_518 ? s->known[p] : !s->stale[p]))
 			violation("page %zu of a slot (kind %d, %s, %s page) is present but not mlocked",
@@ -616,18 +627,14 @@ static int is_private(const struct slot *s)
 }
 
 /*
- * Whether a fault that maps page @p of @s mlocks it at once.  From 5.18
- * the kernel does for every page.  Before, only for a new anonymous page
- * (an anonymous range's, or a private copy on write); a page cache or
- * shmem page is mlocked by reclaim, or by the module's eager=1 in a range
- * it locks on fault: not in a full lock (mlock() populates, and so
- * mlocks, only what it walks).
+ * Whether a fault that maps page @p of @s mlocks it at once: a new
+ * anonymous page always (an anonymous range's, or a private copy on
+ * write), a page cache or shmem page as cache_mlocked_at_once() says.
  */
 static int mlocked_at_fault(const struct slot *s, size_t p, int write)
 {
-	if (!before_518 || s->kind == K_ANON || (write && is_private(s)))
-		return 1;
-	return eager && !native_mode && s->lk[p] == M_ONFAULT;
+	return s->kind == K_ANON || (write && is_private(s)) ||
+	       cache_mlocked_at_once(s, p);
 }
 
 /* Its present pages are write-protected until the next write fault. */
